@@ -1,0 +1,111 @@
+/**
+ * The reference's logging: one `slapos` logger, console lines on stderr as
+ * `YYYY-MM-DD HH:MM:SS slapos[PID] LEVEL message` (local time), coloured by
+ * level on a TTY, and an optional file at DEBUG level written as
+ * `[YYYY-MM-DD HH:MM:SS,mmm] LEVEL    message`.
+ */
+import { appendFileSync, mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+
+export const LEVELS = { DEBUG: 10, INFO: 20, WARNING: 30, ERROR: 40, CRITICAL: 50 } as const;
+export type LevelName = keyof typeof LEVELS;
+
+export interface LogSettings {
+  /** Console threshold; the reference maps -q/default/-v to WARNING/INFO/DEBUG. */
+  level: LevelName;
+  /** `--log-time` turns console timestamps off. */
+  timestamps: boolean;
+  /** `--log-file`: everything, at DEBUG, appended to this path. */
+  file?: string;
+  /** Colour console lines; defaults to stderr being a TTY. */
+  color?: boolean;
+}
+
+const COLORS: Partial<Record<LevelName, string>> = {
+  DEBUG: "\x1b[32m",
+  WARNING: "\x1b[33m",
+  ERROR: "\x1b[31m",
+  CRITICAL: "\x1b[1;31m",
+};
+
+let settings: LogSettings = { level: "INFO", timestamps: true };
+const extraFiles = new Set<string>();
+
+/** Set the process-wide log settings (the CLI does this once, before the command runs). */
+export function configureLogging(next: Partial<LogSettings>): void {
+  settings = { ...settings, ...next };
+  if (settings.file) mkdirSync(dirname(settings.file), { recursive: true });
+}
+
+export function logSettings(): Readonly<LogSettings> {
+  return settings;
+}
+
+/** Also write every record to `path` (as `--log-file` does); used for per-run log files. */
+export function addLogFile(path: string): () => void {
+  mkdirSync(dirname(path), { recursive: true });
+  extraFiles.add(path);
+  return () => extraFiles.delete(path);
+}
+
+function pad(n: number, width = 2): string {
+  return String(n).padStart(width, "0");
+}
+
+function localStamp(d: Date): string {
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
+}
+
+/** Python logging's `asctime`: `2026-11-22 10:00:00,123`. */
+export function asctime(d = new Date()): string {
+  return `${localStamp(d)},${pad(d.getMilliseconds(), 3)}`;
+}
+
+export class Logger {
+  constructor(readonly name = "slapos") {}
+
+  child(suffix: string): Logger {
+    return new Logger(`${this.name}.${suffix}`);
+  }
+
+  log(level: LevelName, message: string): void {
+    const now = new Date();
+    if (LEVELS[level] >= LEVELS[settings.level]) {
+      const stamp = settings.timestamps ? `${localStamp(now)} ` : "";
+      let line = `${stamp}${this.name}[${process.pid}] ${level} ${message}`;
+      const color = settings.color ?? process.stderr.isTTY;
+      if (color && COLORS[level]) line = `${COLORS[level]}${line}\x1b[0m`;
+      process.stderr.write(line + "\n");
+    }
+    if (settings.file || extraFiles.size) {
+      const record = `[${asctime(now)}] ${level.padEnd(8)} ${message}\n`;
+      for (const path of [settings.file, ...extraFiles]) {
+        if (!path) continue;
+        try {
+          appendFileSync(path, record);
+        } catch {
+          // A log file we cannot write must not stop the run; the console still has it.
+        }
+      }
+    }
+  }
+
+  debug(message: string): void {
+    this.log("DEBUG", message);
+  }
+  info(message: string): void {
+    this.log("INFO", message);
+  }
+  warning(message: string): void {
+    this.log("WARNING", message);
+  }
+  error(message: string): void {
+    this.log("ERROR", message);
+  }
+  critical(message: string): void {
+    this.log("CRITICAL", message);
+  }
+}
+
+/** The root `slapos` logger. */
+export const log = new Logger();

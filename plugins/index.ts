@@ -1,0 +1,8 @@
+/**
+ * The built-in plugins, in the order they are applied. Each lives in its own
+ * folder with an index.ts (definePlugin) and a README.md. Imported statically
+ * so that `bun build --compile` bundles them into the binary.
+ */
+import type { Plugin } from "../core/hooks/plugin.ts";
+
+export const builtinPlugins: Plugin[] = [];
