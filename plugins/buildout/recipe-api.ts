@@ -1,0 +1,64 @@
+/**
+ * The contract between the native buildout engine and its recipes, modelled
+ * on zc.buildout's: a recipe is made from (buildout, name, options) — which is
+ * when it may read other sections and set options of its own, exactly like a
+ * Python recipe's __init__ — and then asked to install or update.
+ *
+ * The engine (plugins/buildout/run/) implements BuildoutView and Options;
+ * recipes (plugins/buildout/recipes/, one file each) implement RecipeFactory
+ * and are registered by their entry-point name ("slapos.cookbook:wrapper").
+ */
+import type { Hooks } from "../../core/hooks/catalogue.ts";
+import type { Logger } from "../../core/log/logger.ts";
+
+/** One section's options, with `${}` substitution already applied on read. */
+export interface Options {
+  /** The section name. */
+  readonly name: string;
+  /** The value, substituted; undefined when absent. */
+  get(key: string): string | undefined;
+  /** The value, or a MissingOption error naming the section and the option. */
+  require(key: string): string;
+  /** Set a value (recipes publish computed values this way; other sections may reference them). */
+  set(key: string, value: string): void;
+  has(key: string): boolean;
+  keys(): string[];
+  /**
+   * zc.buildout's bool_option: "true"/"on"/"yes"/"1" and "false"/"off"/"no"/"0"
+   * (any case); anything else is an InvalidBooleanOption error.
+   */
+  bool(key: string, fallback?: boolean): boolean;
+}
+
+/** What a recipe sees of the running buildout. */
+export interface BuildoutView {
+  /**
+   * A section's options, initialising it first if needed (which may run its
+   * own recipe's factory). MissingSection error when absent.
+   */
+  section(name: string): Promise<Options>;
+  /** `[buildout]` options (directory, parts-directory, bin-directory, offline...). */
+  readonly buildout: Options;
+  /** The SlapOS fork's mode (`$${` and `_profile_base_location_`). */
+  readonly fork: boolean;
+  readonly offline: boolean;
+  /** The appliance's hooks, e.g. to download through the binary cache. */
+  readonly hooks: Hooks;
+  readonly log: Logger;
+}
+
+export interface Recipe {
+  /** Install the part; return the paths it created (removed on uninstall). */
+  install(): Promise<string[]> | string[];
+  /** Called instead of install when the part's options did not change. */
+  update?(): Promise<string[] | void> | string[] | void;
+}
+
+/** Makes a recipe for one part; may read other sections and set options (like __init__). */
+export type RecipeFactory = (buildout: BuildoutView, name: string, options: Options) => Recipe | Promise<Recipe>;
+
+/** Built-in and plugin recipes, by entry point name. */
+export interface RecipeTable {
+  register(entryPoint: string, factory: RecipeFactory): void;
+  get(entryPoint: string): RecipeFactory | undefined;
+}
