@@ -1,30 +1,53 @@
-/** Hooks of the process supervisor and of the node's use of it. */
+/**
+ * Hooks of the process supervisor and of the node's use of it.
+ *
+ * `supervisor.program` and `process.exited` run inside the daemon
+ * (`slapos node supervisord`), which loads the built-in plugins and those
+ * of `[slapos] plugin_list` when it starts; the others run in the node's
+ * commands.
+ */
 import { bail, notify, series, waterfall } from "../declare.ts";
 
 /** One `[program:x]` section: option → value, as supervisord reads it. */
 export type ProgramOptions = Record<string, string>;
 
+/**
+ * One process of a program section, as the daemon is about to configure
+ * it: the options are the final strings (after `%(...)s` expansion), so a
+ * tap can wrap `command`, extend `environment`, or set `cgroup`.
+ */
 export interface ProgramDefinition {
+  /** Group name, e.g. slappart0. */
   group: string;
+  /** Process name, e.g. wrapper or daemon-on-watch. */
   name: string;
   options: ProgramOptions;
+  /**
+   * A cgroup directory (already created and configured by the tap) the
+   * process starts in, so its limits apply from its first instruction.
+   */
+  cgroup?: string;
 }
 
 export interface ProcessExit {
   group: string;
   name: string;
   pid: number;
+  /** Exit status, or null when a signal ended it. */
   exitCode: number | null;
+  /** Signal name (SIGTERM), or null. */
   signal: string | null;
-  /** Whether supervisord considers the exit expected (exitcodes). */
+  /** Whether supervisord considers the exit expected (exitcodes, or a stop that was asked for). */
   expected: boolean;
+  /** The state the process entered: EXITED, STOPPED or BACKOFF. */
+  state: "EXITED" | "STOPPED" | "BACKOFF";
 }
 
 export function createSupervisorHooks() {
   return {
     supervisor: {
       program: waterfall<ProgramDefinition>(
-        "program definition → definition (wrap the command, add cgroup limits or environment)",
+        "program definition → definition (wrap the command, add cgroup limits or environment); runs in the daemon",
       ),
       programs: waterfall<Record<string, ProgramDefinition[]>, { partitionId: string }>(
         "programs the node generates for a partition, by group → map",
@@ -38,7 +61,7 @@ export function createSupervisorHooks() {
       ),
     },
     process: {
-      exited: notify<ProcessExit>("a supervised process exited"),
+      exited: notify<ProcessExit>("a supervised process exited (runs in the daemon; must not throw or block)"),
     },
   };
 }
