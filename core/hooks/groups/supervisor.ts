@@ -29,6 +29,21 @@ export interface ProgramDefinition {
   cgroup?: string;
 }
 
+/**
+ * One program the node runs for a partition (slapgrid's
+ * addProgramToGroup): `id` is the program's basename (`wrapper`), `name`
+ * its process name (`wrapper`, or `daemon-on-watch` for etc/service),
+ * `command` an absolute path. `asUser` false runs it as root (managers).
+ * `options` override or add options of the written `[program:x]` block.
+ */
+export interface PartitionProgram {
+  id: string;
+  name: string;
+  command: string;
+  asUser: boolean;
+  options?: ProgramOptions;
+}
+
 export interface ProcessExit {
   group: string;
   name: string;
@@ -49,14 +64,14 @@ export function createSupervisorHooks() {
       program: waterfall<ProgramDefinition>(
         "program definition → definition (wrap the command, add cgroup limits or environment); runs in the daemon",
       ),
-      programs: waterfall<Record<string, ProgramDefinition[]>, { partitionId: string }>(
-        "programs the node generates for a partition, by group → map",
+      programs: waterfall<Record<string, PartitionProgram[]>, { partitionId: string; partitionPath: string }>(
+        "programs the node generates for a partition, by group (slappart0, slappart0-prerm) → map",
       ),
       mainConfig: waterfall<string, { instanceRoot: string }>("text of supervisord.conf → text"),
       launch: bail<{ instanceRoot: string; configPath: string }, boolean>(
         "make sure the supervisor runs; return true when handled",
       ),
-      write: series<{ written: string[]; removed: string[] }>(
+      write: series<{ partitionId: string; written: string[]; removed: string[] }>(
         "after the node wrote or removed program files, before the supervisor reloads",
       ),
     },
