@@ -1,0 +1,153 @@
+/**
+ * Test fixtures for the supervisor: a supervisord.conf in a temp folder
+ * (own socket, own log, own childlogdir), the daemon started through the
+ * compiled binary, and the stock Debian supervisorctl run offline.
+ */
+import { afterAll } from "bun:test";
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { slapos } from "../../helpers/binary.ts";
+import { tempDir } from "../../helpers/tmp.ts";
+import { waitFor } from "../../helpers/ports.ts";
+
+export interface Instance {
+  dir: string;
+  conf: string;
+  confDir: string;
+  socket: string;
+  log: string;
+  pidfile: string;
+}
+
+/**
+ * A supervisord.conf with an include directory; `extra` is appended to the
+ * main file. Call it while the test file loads (not inside a hook): the
+ * temp folder's cleanup is registered on first use.
+ */
+export function makeInstance(extra = "", prefix = "sv-"): Instance {
+  const dir = tempDir(prefix);
+  const confDir = join(dir, "conf.d");
+  mkdirSync(confDir);
+  mkdirSync(join(dir, "logs"));
+  const socket = join(dir, "sv.sock");
+  const log = join(dir, "supervisord.log");
+  const pidfile = join(dir, "supervisord.pid");
+  const conf = join(dir, "supervisord.conf");
+  writeFileSync(
+    conf,
+    `[rpcinterface:supervisor]
+supervisor.rpcinterface_factory = supervisor.rpcinterface:make_main_rpcinterface
+
+[include]
+files = ${confDir}/*.conf
+
+[supervisorctl]
+serverurl = unix://${socket}
+
+[supervisord]
+loglevel = debug
+logfile = ${log}
+pidfile = ${pidfile}
+childlogdir = ${join(dir, "logs")}
+
+[unix_http_server]
+file=${socket}
+chmod=0700
+${extra}`,
+  );
+  return { dir, conf, confDir, socket, log, pidfile };
+}
+
+/** Write an executable script. */
+export function script(path: string, body: string): string {
+  writeFileSync(path, `#!/bin/sh\n${body}\n`);
+  chmodSync(path, 0o755);
+  return path;
+}
+
+/** A [program:x] section with test-friendly defaults (its own log file). */
+export function program(instance: Instance, name: string, command: string, options: Record<string, string | number | boolean> = {}): string {
+  const lines = [
+    `[program:${name}]`,
+    `command=${command}`,
+    `stdout_logfile=${join(instance.dir, "logs", `${name}.log`)}`,
+    "redirect_stderr=true",
+    "startsecs=0",
+    "stopwaitsecs=5",
+    ...Object.entries(options).map(([k, v]) => `${k}=${v}`),
+  ];
+  return lines.join("\n") + "\n";
+}
+
+const started: Instance[] = [];
+// Registered when the test file imports this module: hooks registered from inside a running hook run at once.
+afterAll(async () => {
+  for (const i of started) await stopDaemon(i);
+});
+
+/** Start the daemon (detached, through dist/slapos) and wait for its socket. */
+export async function startDaemon(instance: Instance, args: string[] = []): Promise<void> {
+  const result = await slapos(["node", "supervisord", "-c", instance.conf, ...args], { timeout: 60 });
+  if (result.code !== 0) throw new Error(`supervisord failed (${result.code}): ${result.stderr}${result.stdout}`);
+  started.push(instance);
+  await waitFor(() => existsSync(instance.socket), 30, "supervisor socket");
+}
+
+/** Kill the daemon of an instance if it still runs (test cleanup). */
+export async function stopDaemon(instance: Instance): Promise<void> {
+  if (!existsSync(instance.pidfile)) return;
+  const pid = Number(readFileSync(instance.pidfile, "utf8").trim());
+  try {
+    process.kill(pid, "SIGTERM");
+  } catch {
+    return;
+  }
+  await waitFor(() => !isAlive(pid), 30, "daemon exit").catch(() => process.kill(pid, "SIGKILL"));
+}
+
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) !== "Z";
+  } catch {
+    return false;
+  }
+}
+
+export interface CtlResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** The stock supervisorctl (Debian's), run offline in its own network namespace. */
+export async function stockCtl(conf: string, args: string[]): Promise<CtlResult> {
+  const quoted = args.map((a) => `'${a.replace(/'/g, "'\\''")}'`).join(" ");
+  const child = Bun.spawn(["unshare", "-n", "sh", "-c", `ip link set lo up; exec supervisorctl -c '${conf}' ${quoted}`], {
+    stdout: "pipe",
+    stderr: "pipe",
+    env: { ...process.env, PYTHONDONTWRITEBYTECODE: "1" },
+  });
+  const timer = setTimeout(() => child.kill("SIGKILL"), 60_000);
+  const [stdout, stderr, code] = await Promise.all([new Response(child.stdout).text(), new Response(child.stderr).text(), child.exited]);
+  clearTimeout(timer);
+  return { code, stdout, stderr };
+}
+
+/** Our client: `slapos node supervisorctl -c CONF ARGS`. */
+export async function ourCtl(conf: string, args: string[]): Promise<CtlResult> {
+  return slapos(["node", "supervisorctl", "-c", conf, ...args], { timeout: 60 });
+}
+
+/** Remove what changes from run to run (pids, uptimes, dates) from status output. */
+export function normalize(text: string): string {
+  return text
+    .replace(/pid \d+, uptime \d+:\d\d:\d\d/g, "pid N, uptime T")
+    .replace(/[A-Z][a-z]{2} \d\d \d\d:\d\d [AP]M/g, "DATE")
+    .replace(/^\d+$/gm, "PID");
+}
+
+export function readText(path: string): string {
+  return existsSync(path) ? readFileSync(path, "utf8") : "";
+}
