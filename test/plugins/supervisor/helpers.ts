@@ -85,6 +85,11 @@ afterAll(async () => {
   for (const i of started) await stopDaemon(i);
 });
 
+/** Stop this instance's daemon (whatever runs it) when the test file ends. */
+export function track(instance: Instance): void {
+  started.push(instance);
+}
+
 /** Start the daemon (detached, through dist/slapos) and wait for its socket. */
 export async function startDaemon(instance: Instance, args: string[] = []): Promise<void> {
   const result = await slapos(["node", "supervisord", "-c", instance.conf, ...args], { timeout: 60 });
