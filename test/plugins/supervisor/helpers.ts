@@ -6,6 +6,8 @@
 import { afterAll } from "bun:test";
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { RpcClient } from "../../../plugins/supervisor/rpc/client.ts";
+import type { RpcValue } from "../../../plugins/supervisor/rpc/codec.ts";
 import { slapos } from "../../helpers/binary.ts";
 import { tempDir } from "../../helpers/tmp.ts";
 import { waitFor } from "../../helpers/ports.ts";
@@ -155,4 +157,31 @@ export function normalize(text: string): string {
 
 export function readText(path: string): string {
   return existsSync(path) ? readFileSync(path, "utf8") : "";
+}
+
+/** An XML-RPC client of the instance's socket. */
+export function rpc(instance: Instance) {
+  const client = new RpcClient(`unix://${instance.socket}`);
+  return (method: string, ...params: RpcValue[]) => client.call(method.includes(".") ? method : `supervisor.${method}`, ...params);
+}
+
+/** Wait until a process reaches a state (by name), returning its info. */
+export async function waitState(instance: Instance, name: string, state: string, seconds = 30): Promise<Record<string, RpcValue>> {
+  const call = rpc(instance);
+  let info: Record<string, RpcValue> = {};
+  await waitFor(async () => {
+    info = (await call("getProcessInfo", name)) as Record<string, RpcValue>;
+    return info.statename === state;
+  }, seconds, `${name} ${state}`);
+  return info;
+}
+
+/** Fields of /proc/PID/stat after the command name: [state, ppid, pgrp, ...]. */
+export function procStat(pid: number): string[] | undefined {
+  try {
+    const text = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return text.slice(text.lastIndexOf(")") + 2).split(" ");
+  } catch {
+    return undefined;
+  }
 }
