@@ -14,6 +14,7 @@ import { supervisorctl } from "./ctl/main.ts";
 import { loadWithHooks, runDaemon } from "./daemon/daemon.ts";
 import { DAEMONIZED_ENV, launchDetached } from "./daemon/launch.ts";
 import { runWatchdog } from "./watchdog/watchdog.ts";
+import { tapped } from "./tapped.ts";
 
 function controlLog(ctx: CommandContext) {
   return {
@@ -81,7 +82,7 @@ export const supervisordCommand: CommandDef = {
     const log = controlLog(ctx);
     await createSupervisordConfiguration(instanceRoot, {
       log,
-      transform: ctx.hooks.supervisor.mainConfig.isUsed() ? (text) => ctx.hooks.supervisor.mainConfig.promise(text, { instanceRoot }) : undefined,
+      transform: tapped(ctx.hooks.supervisor.mainConfig) ? (text) => ctx.hooks.supervisor.mainConfig.promise(text, { instanceRoot }) : undefined,
     });
     const paths = supervisorPaths(instanceRoot);
     if (nodaemon) {

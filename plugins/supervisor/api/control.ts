@@ -14,6 +14,7 @@ import { RpcFault, type RpcValue } from "../rpc/codec.ts";
 import { Faults } from "../rpc/faults.ts";
 import { createSupervisordConfiguration, supervisorPaths } from "./files.ts";
 import { removePartitionFiles, removePartitionMainFile, writePartitionPrograms } from "./partition.ts";
+import { tapped } from "../tapped.ts";
 
 export interface ControlLog {
   debug(message: string): void;
@@ -125,8 +126,8 @@ export interface LaunchSupervisordOptions {
  */
 export async function launchSupervisord(instanceRoot: string, options: LaunchSupervisordOptions = {}): Promise<void> {
   const log = options.log ?? quiet;
-  if (options.hooks?.supervisor.launch.isUsed()) {
-    const handled = await options.hooks.supervisor.launch.promise({ instanceRoot, configPath: supervisorPaths(instanceRoot).config });
+  if (tapped(options.hooks?.supervisor.launch)) {
+    const handled = await options.hooks!.supervisor.launch.promise({ instanceRoot, configPath: supervisorPaths(instanceRoot).config });
     if (handled) return;
   }
   const paths = supervisorPaths(instanceRoot, { info: (m) => log.info(m) });

@@ -10,6 +10,7 @@ import type { Hooks } from "../../../core/hooks/catalogue.ts";
 import type { PartitionProgram } from "../../../core/hooks/groups/supervisor.ts";
 import { lookupUser } from "../config/datatypes.ts";
 import { groupFileText, supervisorPaths, updateFile, type ProgramIdentity } from "./files.ts";
+import { tapped } from "../tapped.ts";
 
 /** slapgrid's mark on watched services' process names. */
 export const WATCHDOG_MARK = "-on-watch";
@@ -83,8 +84,8 @@ export async function writePartitionPrograms(instanceRoot: string, options: Writ
   if (!options.groups && !groups.size) {
     options.log?.warning(`No runners nor services found for partition '${options.partitionId}'`);
   }
-  if (options.hooks?.supervisor.programs.isUsed()) {
-    const record = await options.hooks.supervisor.programs.promise(Object.fromEntries(groups), {
+  if (tapped(options.hooks?.supervisor.programs)) {
+    const record = await options.hooks!.supervisor.programs.promise(Object.fromEntries(groups), {
       partitionId: options.partitionId,
       partitionPath: options.partitionPath,
     });
@@ -103,8 +104,8 @@ export async function writePartitionPrograms(instanceRoot: string, options: Writ
   }
   const removed = [...remaining];
   for (const filename of removed) rmSync(join(paths.configDir, filename), { force: true });
-  if (options.hooks?.supervisor.write.isUsed()) {
-    await options.hooks.supervisor.write.promise({ partitionId: options.partitionId, written, removed });
+  if (tapped(options.hooks?.supervisor.write)) {
+    await options.hooks!.supervisor.write.promise({ partitionId: options.partitionId, written, removed });
   }
   return { written, removed, needsUpdate: groups.size > 0 || removed.length > 0 };
 }

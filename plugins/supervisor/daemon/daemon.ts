@@ -16,6 +16,7 @@ import { openServers, type RunningServer } from "../rpc/server.ts";
 import { MainLog } from "./main-log.ts";
 import { SupervisorStates } from "./states.ts";
 import { Supervisor } from "./supervisor.ts";
+import { tapped } from "../tapped.ts";
 
 export interface DaemonOptions {
   configPath: string;
@@ -34,7 +35,7 @@ export interface DaemonOptions {
 export function loadWithHooks(path: string, hooks: Hooks | undefined, env?: Record<string, string | undefined>): Promise<SupervisorConfig> {
   return loadSupervisorConfig(path, {
     env,
-    programHook: hooks?.supervisor.program.isUsed() ? (definition) => hooks.supervisor.program.promise(definition, undefined) : undefined,
+    programHook: tapped(hooks?.supervisor.program) ? (definition) => hooks!.supervisor.program.promise(definition, undefined) : undefined,
   });
 }
 
@@ -113,7 +114,7 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
       config = next;
       return next;
     },
-    onExit: options.hooks?.process.exited.isUsed() ? (info) => options.hooks!.process.exited.call(info) : undefined,
+    onExit: tapped(options.hooks?.process.exited) ? (info) => options.hooks!.process.exited.call(info) : undefined,
   });
 
   let finished!: () => void;

@@ -275,6 +275,8 @@ export class Subprocess {
     this.log.info(
       `success: ${this.name} entered RUNNING state, process has stayed up for > than ${this.config.startsecs} seconds (startsecs)`,
     );
+    // A listener that was READY before startsecs passed may now get the events buffered meanwhile.
+    this.pool?.ready(this);
   }
 
   /** In BACKOFF: retry after `backoff` seconds, or give up when the retries are spent. */

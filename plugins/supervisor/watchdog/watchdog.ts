@@ -12,6 +12,7 @@
 import type { Hooks } from "../../../core/hooks/catalogue.ts";
 import { alreadyBanged, recordBang, sendBang, WATCHDOG_MARK, WATCHED_EVENTS, type MasterBang } from "./bang.ts";
 import { EventReader, parseTokens, ready, result, type ListenerEvent } from "./protocol.ts";
+import { tapped } from "../tapped.ts";
 
 export interface WatchdogOptions extends MasterBang {
   instanceRoot?: string;
@@ -24,8 +25,8 @@ export interface WatchdogOptions extends MasterBang {
 /** Handle one event; returns whether it was processed (false asks supervisord to send it again). */
 export async function handleEvent(event: ListenerEvent, options: WatchdogOptions): Promise<boolean> {
   const eventName = event.headers.eventname ?? "";
-  if (options.hooks?.watchdog.event.isUsed()) {
-    const handled = await options.hooks.watchdog.event.promise({ eventName, headers: event.headers, payload: event.payload });
+  if (tapped(options.hooks?.watchdog.event)) {
+    const handled = await options.hooks!.watchdog.event.promise({ eventName, headers: event.headers, payload: event.payload });
     if (handled) return true;
   }
   if (!WATCHED_EVENTS.includes(eventName)) return true;
@@ -36,7 +37,7 @@ export async function handleEvent(event: ListenerEvent, options: WatchdogOptions
   if (alreadyBanged(options.instanceRoot, partitionId)) return true;
   const message = `${processName} process in partition ${partitionId} encountered a problem`;
   try {
-    if (options.hooks?.watchdog.bang.isUsed()) await options.hooks.watchdog.bang.promise({ partitionId, message });
+    if (tapped(options.hooks?.watchdog.bang)) await options.hooks!.watchdog.bang.promise({ partitionId, message });
     else await sendBang(options, partitionId, message);
     recordBang(options.instanceRoot, partitionId);
   } catch (error) {
