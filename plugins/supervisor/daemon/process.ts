@@ -185,7 +185,8 @@ export class Subprocess {
           env: plan.env,
           stdin: "pipe",
           stdout: "pipe",
-          stderr: "pipe",
+          // With redirect_stderr the shell sends stderr to stdout: no second pipe to read.
+          stderr: this.config.redirect_stderr ? "ignore" : "pipe",
           detached: true,
           argv0: plan.cmd[0] === plan.filename ? plan.argv0 : undefined,
           uid: plan.uid,
@@ -265,7 +266,7 @@ export class Subprocess {
     } else {
       void pump(child.stdout, (chunk) => this.stdout.write(chunk));
     }
-    void pump(child.stderr, (chunk) => (this.config.redirect_stderr ? this.stdout : this.stderr).write(chunk));
+    if (!this.config.redirect_stderr) void pump(child.stderr, (chunk) => this.stderr.write(chunk));
   }
 
   private becomeRunning(): void {

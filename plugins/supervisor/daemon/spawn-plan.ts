@@ -10,7 +10,7 @@
  * two tiny execs when needed:
  * - `setpriv --init-groups` when dropping to a user, so the process gets
  *   the user's supplementary groups (Bun's uid/gid alone drops them);
- * - `/bin/sh -c 'exec "$@" 2>&1'` for `redirect_stderr`, so stdout and
+ * - `/bin/sh -c 'exec 2>&1; exec "$@"'` for `redirect_stderr`, so stdout and
  *   stderr share one pipe and keep their relative order, as with
  *   supervisord's dup2.
  * Both exec in place: the pid the daemon tracks is the program's.
@@ -113,7 +113,8 @@ export interface PlanContext {
   serverurl: string | null;
 }
 
-const REDIRECT = 'exec "$@" 2>&1';
+/** Send the shell's own errors, then the program's stderr, to stdout; then become the program. */
+const REDIRECT = 'exec 2>&1; exec "$@"';
 
 /** Everything Bun.spawn needs, or a SpawnProblem saying why the process cannot start. */
 export function planSpawn(config: ProcessConfig, context: PlanContext): SpawnPlan {

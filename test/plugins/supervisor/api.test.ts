@@ -19,9 +19,8 @@ import {
   writePartitionPrograms,
 } from "../../../plugins/supervisor/api.ts";
 import { BINARY } from "../../helpers/binary.ts";
-import { tempDir } from "../../helpers/tmp.ts";
 import { waitFor } from "../../helpers/ports.ts";
-import { isAlive, track } from "./helpers.ts";
+import { isAlive, noteDaemon, track, tempDir } from "./helpers.ts";
 
 const root = tempDir("sv-api-");
 const paths = supervisorPaths(root);
@@ -32,7 +31,8 @@ const log = {
   warning: (m: string) => lines.push(`WARNING ${m}`),
   critical: (m: string) => lines.push(`CRITICAL ${m}`),
 };
-track({ dir: root, conf: paths.config, confDir: paths.configDir, socket: paths.socket, log: paths.logfile, pidfile: paths.pidfile });
+const daemon = { dir: root, conf: paths.config, confDir: paths.configDir, socket: paths.socket, log: paths.logfile, pidfile: paths.pidfile };
+track(daemon);
 
 function partition(id: string, runners: Record<string, string>, services: Record<string, string> = {}): string {
   const path = join(root, id);
@@ -132,6 +132,7 @@ environment=USER="root",LOGNAME="root",HOME="/root"
 
   test("launchSupervisord starts the daemon once and finds it running the next time", async () => {
     await launchSupervisord(root, { log, command: [BINARY] });
+    noteDaemon(daemon);
     expect(lines).toContain("INFO Launching supervisord with clean environment.");
     const pid = Number(readFileSync(paths.pidfile, "utf8"));
     expect(isAlive(pid)).toBe(true);

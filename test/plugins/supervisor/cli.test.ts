@@ -9,14 +9,14 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "n
 import { join } from "node:path";
 import { startPartition, supervisorPaths } from "../../../plugins/supervisor/api.ts";
 import { BINARY, slapos, startSlapos } from "../../helpers/binary.ts";
-import { tempDir } from "../../helpers/tmp.ts";
 import { waitFor } from "../../helpers/ports.ts";
-import { isAlive, track } from "./helpers.ts";
+import { isAlive, noteDaemon, track, tempDir } from "./helpers.ts";
 
 const root = tempDir("sv-cli-");
 const paths = supervisorPaths(root);
 const cfg = join(root, "slapos.cfg");
-track({ dir: root, conf: paths.config, confDir: paths.configDir, socket: paths.socket, log: paths.logfile, pidfile: paths.pidfile });
+const daemon = { dir: root, conf: paths.config, confDir: paths.configDir, socket: paths.socket, log: paths.logfile, pidfile: paths.pidfile };
+track(daemon);
 
 const node = (...args: string[]) => slapos(["--cfg", cfg, "node", ...args], { env: { SLAPOS_BINARY: BINARY } });
 
@@ -31,6 +31,7 @@ beforeAll(() => {
 describe("slapos node supervisord / supervisorctl from slapos.cfg", () => {
   test("node supervisord writes INST_ROOT/etc/supervisord.conf and starts the daemon", async () => {
     const result = await node("supervisord");
+    noteDaemon(daemon);
     expect(result.code).toBe(0);
     expect(readFileSync(paths.config, "utf8")).toContain(`file=${root}/sv.sock\n`);
     expect(isAlive(Number(readFileSync(paths.pidfile, "utf8")))).toBe(true);
@@ -88,6 +89,7 @@ describe("slapos node supervisord / supervisorctl from slapos.cfg", () => {
     expect(refused.code).toBe(4);
     writeFileSync(cfg, `[slapos]\ninstance_root = ${root}\n`);
     const launched = await node("status");
+    noteDaemon(daemon);
     expect(launched.stdout).toMatch(/^slappart0:hello +STOPPED +Not started$/m);
   });
 });

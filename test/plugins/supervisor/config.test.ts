@@ -1,14 +1,16 @@
 /** Reading supervisord.conf: the dialect, expansions, defaults, and refusals that name file, section and option. */
+import { tempDir } from "./helpers.ts";
 import { describe, expect, test } from "bun:test";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { dirname, join } from "node:path";
 import { loadSupervisorConfig } from "../../../plugins/supervisor/config/load.ts";
 import { supervisordConfText, supervisorPaths } from "../../../plugins/supervisor/api/files.ts";
-import { tempDir } from "../../helpers/tmp.ts";
+
+const base = tempDir("sv-conf-");
 
 function write(text: string, extra: Record<string, string> = {}): string {
-  const dir = tempDir("sv-conf-");
+  const dir = mkdtempSync(join(base, "t-"));
   mkdirSync(join(dir, "conf.d"));
   const path = join(dir, "supervisord.conf");
   writeFileSync(path, `[supervisord]\nlogfile=${dir}/s.log\npidfile=${dir}/s.pid\n\n[include]\nfiles = conf.d/*.conf\n\n${text}`);
@@ -27,7 +29,7 @@ async function refusal(path: string): Promise<string> {
 
 describe("supervisord.conf", () => {
   test("the reference template (with slapos.core's 'logfile-backups' and empty watchdog command) loads", async () => {
-    const dir = tempDir("sv-conf-");
+    const dir = mkdtempSync(join(base, "t-"));
     mkdirSync(join(dir, "etc", "supervisord.conf.d"), { recursive: true });
     mkdirSync(join(dir, "var", "log"), { recursive: true });
     mkdirSync(join(dir, "var", "run"), { recursive: true });

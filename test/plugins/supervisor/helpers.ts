@@ -4,12 +4,12 @@
  * compiled binary, and the stock Debian supervisorctl run offline.
  */
 import { afterAll } from "bun:test";
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { RpcClient } from "../../../plugins/supervisor/rpc/client.ts";
 import type { RpcValue } from "../../../plugins/supervisor/rpc/codec.ts";
 import { slapos } from "../../helpers/binary.ts";
-import { tempDir } from "../../helpers/tmp.ts";
 import { waitFor } from "../../helpers/ports.ts";
 
 export interface Instance {
@@ -27,6 +27,9 @@ export interface Instance {
  * temp folder's cleanup is registered on first use.
  */
 export function makeInstance(extra = "", prefix = "sv-"): Instance {
+  const instance = { dir: "", conf: "", confDir: "", socket: "", log: "", pidfile: "" };
+  // Before tempDir's own cleanup is registered (hooks run in order): stop the daemon first.
+  track(instance);
   const dir = tempDir(prefix);
   const confDir = join(dir, "conf.d");
   mkdirSync(confDir);
@@ -57,7 +60,7 @@ file=${socket}
 chmod=0700
 ${extra}`,
   );
-  return { dir, conf, confDir, socket, log, pidfile };
+  return Object.assign(instance, { dir, conf, confDir, socket, log, pidfile });
 }
 
 /** Write an executable script. */
@@ -81,29 +84,34 @@ export function program(instance: Instance, name: string, command: string, optio
   return lines.join("\n") + "\n";
 }
 
-const started: Instance[] = [];
-// Registered when the test file imports this module: hooks registered from inside a running hook run at once.
-afterAll(async () => {
-  for (const i of started) await stopDaemon(i);
-});
-
-/** Stop this instance's daemon (whatever runs it) when the test file ends. */
-export function track(instance: Instance): void {
-  started.push(instance);
+/**
+ * A temp folder removed when this test file ends (test/helpers/tmp.ts
+ * registers its cleanup once per process, so in a multi-file run only the
+ * first file's folders would go). Call it while the file loads.
+ */
+export function tempDir(prefix = "sv-"): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  afterAll(() => {
+    if (!process.env.KEEP_TEST_DIRS) rmSync(dir, { recursive: true, force: true });
+  });
+  return dir;
 }
 
-/** Start the daemon (detached, through dist/slapos) and wait for its socket. */
-export async function startDaemon(instance: Instance, args: string[] = []): Promise<void> {
-  const result = await slapos(["node", "supervisord", "-c", instance.conf, ...args], { timeout: 60 });
-  if (result.code !== 0) throw new Error(`supervisord failed (${result.code}): ${result.stderr}${result.stdout}`);
-  started.push(instance);
-  await waitFor(() => existsSync(instance.socket), 30, "supervisor socket");
+/** Daemon pid of each instance, noted when known, so cleanup works after the temp folder is gone. */
+const pids = new Map<Instance, number>();
+
+function remember(instance: Instance): void {
+  try {
+    pids.set(instance, Number(readFileSync(instance.pidfile, "utf8").trim()));
+  } catch {
+    // not running (yet, or any more)
+  }
 }
 
-/** Kill the daemon of an instance if it still runs (test cleanup). */
-export async function stopDaemon(instance: Instance): Promise<void> {
-  if (!existsSync(instance.pidfile)) return;
-  const pid = Number(readFileSync(instance.pidfile, "utf8").trim());
+async function cleanup(instance: Instance): Promise<void> {
+  remember(instance);
+  const pid = pids.get(instance);
+  if (!pid || !isAlive(pid)) return;
   try {
     process.kill(pid, "SIGTERM");
   } catch {
@@ -111,6 +119,28 @@ export async function stopDaemon(instance: Instance): Promise<void> {
   }
   await waitFor(() => !isAlive(pid), 30, "daemon exit").catch(() => process.kill(pid, "SIGKILL"));
 }
+
+/**
+ * Stop this instance's daemon (whoever started it) when the test file ends.
+ * Call it while the file loads; call noteDaemon once the daemon runs.
+ */
+export function track(instance: Instance): void {
+  afterAll(() => cleanup(instance));
+}
+
+/** Note the daemon's pid now (its pidfile may be deleted with the temp folder before cleanup). */
+export function noteDaemon(instance: Instance): void {
+  remember(instance);
+}
+
+/** Start the daemon (detached, through dist/slapos) and wait for its socket. */
+export async function startDaemon(instance: Instance, args: string[] = []): Promise<void> {
+  const result = await slapos(["node", "supervisord", "-c", instance.conf, ...args], { timeout: 60 });
+  if (result.code !== 0) throw new Error(`supervisord failed (${result.code}): ${result.stderr}${result.stdout}`);
+  await waitFor(() => existsSync(instance.socket), 30, "supervisor socket");
+  remember(instance);
+}
+
 
 export function isAlive(pid: number): boolean {
   try {

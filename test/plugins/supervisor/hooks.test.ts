@@ -9,7 +9,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { slapos } from "../../helpers/binary.ts";
 import { waitFor } from "../../helpers/ports.ts";
-import { makeInstance, program, readText, rpc, script, track, waitState } from "./helpers.ts";
+import { makeInstance, program, readText, noteDaemon, rpc, script, waitState } from "./helpers.ts";
 
 const instance = makeInstance();
 const exits = join(instance.dir, "exits.jsonl");
@@ -40,7 +40,7 @@ export default {
   writeFileSync(join(instance.confDir, "p.conf"), program(instance, "shown", show, { autorestart: false }));
   const result = await slapos(["--cfg", cfg, "node", "supervisord", "-c", instance.conf]);
   if (result.code !== 0) throw new Error(result.stderr);
-  track(instance);
+  noteDaemon(instance);
 });
 
 describe("hooks in the daemon", () => {

@@ -9,7 +9,7 @@ import { describe, expect, test } from "bun:test";
 import { existsSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { waitFor } from "../../helpers/ports.ts";
-import { makeInstance, normalize, ourCtl, program, script, startDaemon, stockCtl, track, type CtlResult, type Instance } from "./helpers.ts";
+import { makeInstance, normalize, ourCtl, program, script, startDaemon, stockCtl, noteDaemon, type CtlResult, type Instance } from "./helpers.ts";
 
 /** `unordered`: supervisord lists a group's results in the order the stops complete, which varies from run to run. */
 type Step = { args: string[]; before?: (i: Instance) => void; settle?: string; unordered?: boolean };
@@ -71,7 +71,7 @@ const STEPS: Step[] = [
 async function startReal(instance: Instance): Promise<void> {
   const child = Bun.spawn(["unshare", "-n", "sh", "-c", `ip link set lo up; exec supervisord -c '${instance.conf}'`], { stdout: "pipe", stderr: "pipe" });
   const code = await child.exited;
-  track(instance);
+  noteDaemon(instance);
   if (code !== 0) throw new Error(`supervisord: ${await new Response(child.stderr).text()}`);
   await waitFor(() => existsSync(instance.socket), 30, "real supervisord");
 }
@@ -96,7 +96,8 @@ describe("supervisorctl parity", () => {
   const real = makeInstance("", "sv-real-");
   const ours = makeInstance("", "sv-ours-");
   const ours2 = makeInstance("", "sv-ours2-");
-  for (const i of [real, ours, ours2]) setup(i);
+  const realAgain = makeInstance("", "sv-real2-");
+  for (const i of [real, ours, ours2, realAgain]) setup(i);
 
   test("stock supervisorctl gets the same answers from our daemon as from Debian's supervisord", async () => {
     await startReal(real);
@@ -107,17 +108,9 @@ describe("supervisorctl parity", () => {
   }, 180_000);
 
   test("our supervisorctl prints what the stock one prints", async () => {
-    const realAgain = makeInstanceLike(real);
     await startReal(realAgain);
     await startDaemon(ours2);
     const [expected, actual] = await Promise.all([session(realAgain, stockCtl), session(ours2, ourCtl)]);
     expect(actual).toEqual(expected);
   }, 180_000);
 });
-
-/** A fresh copy of the fixture (the first session changed the files). */
-function makeInstanceLike(_template: Instance): Instance {
-  const instance = makeInstance("", "sv-real2-");
-  setup(instance);
-  return instance;
-}
