@@ -1,5 +1,5 @@
 /**
- * The control interface: supervisord's HTTP server on the unix socket
+ * The control interface: supervisord's HTTP server (http.ts) on the unix socket
  * (`[unix_http_server]`) and on TCP (`[inet_http_server]`): XML-RPC on
  * `POST /RPC2`, log following on `/logtail/...` and `/mainlogtail`, HTTP
  * basic authentication when a username is configured.
@@ -20,6 +20,7 @@ import type { Supervisor } from "../daemon/supervisor.ts";
 import { decodeCall, encodeFault, encodeResponse } from "./codec.ts";
 import type { Dispatcher } from "./dispatch.ts";
 import { Faults, toFault } from "./faults.ts";
+import { listenHttp, type HttpRequest, type HttpResponse, type HttpServer } from "./http.ts";
 import { followFile } from "./logtail.ts";
 import { splitNamespec } from "./process-control.ts";
 
@@ -32,15 +33,12 @@ export interface ServerContext {
   mainLogPath(): string | null;
 }
 
-type BunServer = ReturnType<typeof Bun.serve>;
-
 export interface RunningServer {
   config: ServerConfig;
-  server: BunServer;
   stop(): void;
 }
 
-function authorized(request: Request, config: ServerConfig): boolean {
+function authorized(request: HttpRequest, config: ServerConfig): boolean {
   if (!config.username) return true;
   const header = request.headers.get("authorization") ?? "";
   const match = /^Basic\s+(\S+)$/i.exec(header);
@@ -57,15 +55,17 @@ function authorized(request: Request, config: ServerConfig): boolean {
   return user === config.username && ok;
 }
 
-function xml(body: string): Response {
-  return new Response(body, { headers: { "Content-Type": "text/xml" } });
+function xml(body: string): HttpResponse {
+  return { status: 200, headers: { "Content-Type": "text/xml" }, body };
 }
 
-async function handleRpc(request: Request, context: ServerContext): Promise<Response> {
-  if (request.method !== "POST") return new Response("Method Not Allowed", { status: 405 });
-  const length = Number(request.headers.get("content-length") ?? "0");
-  if (length > MAX_BODY) return new Response("Request Entity Too Large", { status: 413 });
-  const text = await request.text();
+function plain(status: number, body: string): HttpResponse {
+  return { status, headers: { "Content-Type": "text/plain" }, body };
+}
+
+async function handleRpc(request: HttpRequest, context: ServerContext): Promise<HttpResponse> {
+  if (request.method !== "POST") return plain(405, "Method Not Allowed");
+  const text = request.body.toString("utf8");
   let call;
   try {
     call = decodeCall(text);
@@ -88,8 +88,19 @@ async function handleRpc(request: Request, context: ServerContext): Promise<Resp
   }
 }
 
-function handleTail(url: URL, context: ServerContext): Response {
-  let path = decodeURIComponent(url.pathname).replace(/^\/+/, "");
+/** The decoded path of a request target (`/RPC2`, or an absolute URL). */
+function pathOf(target: string): string | undefined {
+  const match = /^(?:[a-z]+:\/\/[^/]*)?(\/[^?#]*)/i.exec(target);
+  if (!match) return undefined;
+  try {
+    return decodeURIComponent(match[1]);
+  } catch {
+    return undefined;
+  }
+}
+
+function handleTail(requestPath: string, context: ServerContext): HttpResponse {
+  let path = requestPath.replace(/^\/+/, "");
   path = path.slice(path.indexOf("/") + 1);
   const slash = path.indexOf("/");
   const namespec = slash < 0 ? path : path.slice(0, slash);
@@ -97,29 +108,43 @@ function handleTail(url: URL, context: ServerContext): Response {
   const [groupName, processName] = splitNamespec(namespec);
   const process = context.supervisor.groups.get(groupName)?.processes.get(processName ?? "");
   const logfile = process ? (channel === "stdout" ? process.config.stdout_logfile : channel === "stderr" ? process.config.stderr_logfile : null) : null;
-  if (!logfile || !existsSync(logfile)) return new Response("Not Found", { status: 404 });
-  return new Response(followFile(logfile), {
+  if (!logfile || !existsSync(logfile)) return plain(404, "Not Found");
+  return {
+    status: 200,
     headers: { "Content-Type": "text/plain;charset=utf-8", "X-Accel-Buffering": "no" },
-  });
-}
-
-function handleMainTail(context: ServerContext): Response {
-  const path = context.mainLogPath();
-  if (!path || !existsSync(path)) return new Response("Not Found", { status: 404 });
-  return new Response(followFile(path), { headers: { "Content-Type": "text/plain;charset=utf-8" } });
-}
-
-function fetchHandler(config: ServerConfig, context: ServerContext) {
-  return async (request: Request): Promise<Response> => {
-    if (!authorized(request, config)) {
-      return new Response("Unauthorized", { status: 401, headers: { "WWW-Authenticate": 'Basic realm="default"' } });
-    }
-    const url = new URL(request.url);
-    if (url.pathname.startsWith("/RPC2")) return handleRpc(request, context);
-    if (request.method === "GET" && url.pathname.startsWith("/logtail")) return handleTail(url, context);
-    if (request.method === "GET" && url.pathname.startsWith("/mainlogtail")) return handleMainTail(context);
-    return new Response("Not Found", { status: 404 });
+    body: followFile(logfile),
   };
+}
+
+function handleMainTail(context: ServerContext): HttpResponse {
+  const path = context.mainLogPath();
+  if (!path || !existsSync(path)) return plain(404, "Not Found");
+  return { status: 200, headers: { "Content-Type": "text/plain;charset=utf-8" }, body: followFile(path) };
+}
+
+function handlerFor(config: ServerConfig, context: ServerContext) {
+  return async (request: HttpRequest): Promise<HttpResponse> => {
+    if (!authorized(request, config)) {
+      return { status: 401, headers: { "Content-Type": "text/plain", "WWW-Authenticate": 'Basic realm="default"' }, body: "Unauthorized" };
+    }
+    const path = pathOf(request.path);
+    if (path === undefined) return plain(400, "Bad Request");
+    if (path.startsWith("/RPC2")) return handleRpc(request, context);
+    if (request.method === "GET" && path.startsWith("/logtail")) return handleTail(path, context);
+    if (request.method === "GET" && path.startsWith("/mainlogtail")) return handleMainTail(context);
+    return plain(404, "Not Found");
+  };
+}
+
+function listen(config: ServerConfig, context: ServerContext, unix?: string): HttpServer {
+  return listenHttp({
+    unix,
+    hostname: config.family === "inet" ? config.host || "0.0.0.0" : undefined,
+    port: config.family === "inet" ? config.port : undefined,
+    maxBody: MAX_BODY,
+    handler: handlerFor(config, context),
+    onError: (error) => context.log.critical(`HTTP handler error: ${(error as Error)?.stack ?? error}`),
+  });
 }
 
 /** Is something answering on this unix socket? */
@@ -138,19 +163,9 @@ export function socketInUse(path: string): Promise<boolean> {
 
 async function serveUnix(config: Extract<ServerConfig, { family: "unix" }>, context: ServerContext): Promise<RunningServer> {
   const temp = `${config.file}.${process.pid}`;
-  rmSync(temp, { force: true });
   for (let attempt = 0; ; attempt++) {
-    // idleTimeout is not in the unix socket options' type, but Bun honours it: 0 keeps a long stopProcess call open.
-    const server = Bun.serve({
-      unix: temp,
-      maxRequestBodySize: MAX_BODY,
-      fetch: fetchHandler(config, context),
-      error: (error: Error) => {
-        context.log.critical(`HTTP handler error: ${error.message}`);
-        return new Response("Internal Server Error", { status: 500 });
-      },
-      ...({ idleTimeout: 0 } as object),
-    });
+    rmSync(temp, { force: true });
+    const server = listen(config, context, temp);
     try {
       chmodSync(temp, config.chmod);
       try {
@@ -165,15 +180,14 @@ async function serveUnix(config: Extract<ServerConfig, { family: "unix" }>, cont
         if (attempt > 5) throw new SlapError("config", `cannot bind ${config.file}`);
         context.log.info(`Unlinking stale socket ${config.file}`);
         rmSync(config.file, { force: true });
-        server.stop(true);
+        server.stop();
         continue;
       }
       if (config.chown[0] !== -1 || config.chown[1] !== -1) chownSync(config.file, config.chown[0], config.chown[1]);
       return {
         config,
-        server,
         stop: () => {
-          server.stop(true);
+          server.stop();
           try {
             unlinkSync(config.file);
           } catch {
@@ -182,7 +196,7 @@ async function serveUnix(config: Extract<ServerConfig, { family: "unix" }>, cont
         },
       };
     } catch (error) {
-      server.stop(true);
+      server.stop();
       throw error;
     } finally {
       rmSync(temp, { force: true });
@@ -191,26 +205,16 @@ async function serveUnix(config: Extract<ServerConfig, { family: "unix" }>, cont
 }
 
 function serveInet(config: Extract<ServerConfig, { family: "inet" }>, context: ServerContext): RunningServer {
-  let server: BunServer;
+  let server: HttpServer;
   try {
-    server = Bun.serve({
-      hostname: config.host || "0.0.0.0",
-      port: config.port,
-      idleTimeout: 0,
-      maxRequestBodySize: MAX_BODY,
-      fetch: fetchHandler(config, context),
-      error: (error: Error) => {
-        context.log.critical(`HTTP handler error: ${error.message}`);
-        return new Response("Internal Server Error", { status: 500 });
-      },
-    });
+    server = listen(config, context);
   } catch (error) {
     throw new SlapError(
       "config",
       `Another program is already listening on a port that one of our HTTP servers is configured to use (${config.host || "*"}:${config.port}): ${(error as Error).message}`,
     );
   }
-  return { config, server, stop: () => server.stop(true) };
+  return { config, stop: () => server.stop() };
 }
 
 /** Open every configured server; on failure the ones already opened are closed. */

@@ -73,6 +73,17 @@ describe("stock supervisorctl against our daemon", () => {
     expect(result.code).toBe(0);
   });
 
+  test("tail -f follows the log over HTTP until interrupted", async () => {
+    const child = Bun.spawn(
+      ["unshare", "-n", "sh", "-c", `ip link set lo up; timeout -s INT 2 supervisorctl -c '${instance.conf}' tail -f b`],
+      { stdout: "pipe", stderr: "pipe" },
+    );
+    const [stdout, stderr] = await Promise.all([new Response(child.stdout).text(), new Response(child.stderr).text(), child.exited]);
+    expect(stdout).toStartWith("==> Press Ctrl-C to exit <==\n");
+    expect(stdout).toContain("hello b\n");
+    expect(stderr).toBe("");
+  });
+
   test("reread reports added, changed and removed programs without touching them", async () => {
     const loop = join(instance.dir, "loop.sh");
     writeFileSync(join(instance.confDir, "c.conf"), program(instance, "c", `${loop} c`));
