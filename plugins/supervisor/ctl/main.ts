@@ -6,7 +6,6 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
-import { createInterface } from "node:readline";
 import { IniDocument } from "../config/ini.ts";
 import { readCtl } from "../config/load.ts";
 import { Controller } from "./controller.ts";
@@ -162,15 +161,33 @@ export async function supervisorctl(argv: string[], options: CtlRunOptions = {})
   return shell(controller, ctl.prompt, parsed.args.length === 0);
 }
 
-/** The interactive shell: `status` first (when no action was given), then one action per line. */
+/** Lines of stdin, one at a time (a terminal or a pipe alike). */
+async function* stdinLines(): AsyncGenerator<string> {
+  const decoder = new TextDecoder();
+  let pending = "";
+  for await (const chunk of Bun.stdin.stream()) {
+    pending += decoder.decode(chunk, { stream: true });
+    let newline: number;
+    while ((newline = pending.indexOf("\n")) >= 0) {
+      yield pending.slice(0, newline);
+      pending = pending.slice(newline + 1);
+    }
+  }
+  if (pending) yield pending;
+}
+
+/** The interactive shell: `status` first (when no action was given), then one action per line, until quit or end of input. */
 async function shell(controller: Controller, prompt: string, statusFirst: boolean): Promise<number> {
   if (statusFirst) await controller.onecmd("status");
-  const lines = createInterface({ input: process.stdin, output: process.stdout, prompt: `${prompt}> ` });
-  lines.prompt();
-  for await (const line of lines) {
-    if (await controller.onecmd(line)) break;
-    lines.prompt();
+  const lines = stdinLines();
+  for (;;) {
+    process.stdout.write(`${prompt}> `);
+    const next = await lines.next();
+    if (next.done) {
+      await controller.onecmd("EOF");
+      break;
+    }
+    if (await controller.onecmd(next.value)) break;
   }
-  lines.close();
   return 0;
 }
