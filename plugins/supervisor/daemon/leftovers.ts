@@ -12,6 +12,7 @@
  * Only /proc is read, and only when a stop happens: no polling.
  */
 import { readdirSync, readFileSync } from "node:fs";
+import { signalName } from "../config/datatypes.ts";
 
 export interface ProcEntry {
   pid: number;
@@ -129,4 +130,40 @@ export function signalAll(entries: ProcEntry[], signal: NodeJS.Signals | number)
     }
   }
   return count;
+}
+
+export interface CleanAfterStop {
+  pid: number;
+  noted: ProcEntry[];
+  marker: Marker;
+  exclude: Set<number>;
+  /** When the stop gives up waiting (ms since the epoch): leftovers get SIGKILL then. */
+  deadline: number;
+  stopsignal: number;
+  log: { info(message: string): void; warn(message: string): void };
+}
+
+/** Signal what a stopped process left behind: the stop signal now, SIGKILL at the deadline (at once if it passed). */
+export function cleanAfterStop(options: CleanAfterStop): void {
+  let found: ProcEntry[];
+  try {
+    found = leftovers(options.pid, options.noted, options.marker, options.exclude);
+  } catch {
+    return;
+  }
+  if (!found.length) return;
+  const name = options.marker.name;
+  const remaining = options.deadline - Date.now();
+  if (remaining <= 0) {
+    const n = signalAll(found, "SIGKILL");
+    if (n) options.log.warn(`killed ${n} process(es) left behind by ${name} with SIGKILL`);
+    return;
+  }
+  const n = signalAll(found, options.stopsignal);
+  if (n) options.log.info(`sent ${signalName(options.stopsignal)} to ${n} process(es) left behind by ${name}`);
+  const timer = setTimeout(() => {
+    const k = signalAll(found, "SIGKILL");
+    if (k) options.log.warn(`killed ${k} process(es) left behind by ${name} with SIGKILL`);
+  }, remaining);
+  timer.unref();
 }

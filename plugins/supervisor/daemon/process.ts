@@ -10,12 +10,13 @@ import type { ProcessExit } from "../../../core/hooks/groups/supervisor.ts";
 import type { ProcessConfig } from "../config/types.ts";
 import { signalName } from "../config/datatypes.ts";
 import { processStatePayload, type EventBus, type SupervisorEvent } from "./events.ts";
-import { descendants, leftovers, signalAll, type ProcEntry } from "./leftovers.ts";
-import { ListenerProtocol } from "./listener-protocol.ts";
+import { cleanAfterStop, descendants, type ProcEntry } from "./leftovers.ts";
+import { listenerFor } from "./listener-link.ts";
+import type { ListenerProtocol } from "./listener-protocol.ts";
 import type { MainLog } from "./main-log.ts";
 import { OutputChannel, pump } from "./output.ts";
 import { planSpawn, SpawnProblem, type PlanContext } from "./spawn-plan.ts";
-import { ListenerStates, listenerStateName, ProcessStates, processStateName, SupervisorStates } from "./states.ts";
+import { ListenerStates, ProcessStates, processStateName, SupervisorStates } from "./states.ts";
 
 /** What a process needs from the daemon around it. */
 export interface ProcessHost {
@@ -229,45 +230,21 @@ export class Subprocess {
   }
 
   private attachOutput(child: Child): void {
-    if (this.pool) {
-      const listener = new ListenerProtocol({
-        changed: (from, to) => {
-          this.log.debug(`${this.name}: ${listenerStateName(from)} -> ${listenerStateName(to)}`);
-          if (to === ListenerStates.UNKNOWN) {
-            this.log.warn(
-              `${this.name}: has entered the UNKNOWN state and will no longer receive events, this usually indicates the process violated the eventlistener protocol`,
-            );
-          }
-        },
-        result: (ok, result) => {
-          const event = this.event;
-          this.event = undefined;
-          if (ok) this.log.debug(`${this.name}: event was processed`);
-          else {
-            this.log.warn(`${this.name}: event was rejected`);
-            if (event) this.pool!.rejected(this, event);
-          }
-          void result;
-          this.pool!.ready(this);
-        },
-        rejected: (reason) => {
-          this.log.warn(`${this.name}: ${reason}`);
-          const event = this.event;
-          this.event = undefined;
-          if (event) this.pool!.rejected(this, event);
-        },
-      });
+    const pool = this.pool;
+    if (pool) {
+      const listener = listenerFor(this, pool, this.log);
       this.listener = listener;
       void pump(child.stdout, (chunk) => {
         this.stdout.write(chunk);
         listener.feed(chunk);
-        if (listener.state === ListenerStates.READY) this.pool!.ready(this);
+        if (listener.state === ListenerStates.READY) pool.ready(this);
       });
     } else {
       void pump(child.stdout, (chunk) => this.stdout.write(chunk));
     }
     if (!this.config.redirect_stderr) void pump(child.stderr, (chunk) => this.stderr.write(chunk));
   }
+
 
   private becomeRunning(): void {
     if (this.state !== ProcessStates.STARTING) return;
@@ -454,27 +431,17 @@ export class Subprocess {
 
   /** After a stop: what the process left behind gets the stop signal, then SIGKILL at the deadline. */
   private cleanLeftovers(pid: number): void {
-    let found: ProcEntry[];
-    try {
-      found = leftovers(pid, this.noted, { name: this.name, group: this.group, serverurl: this.host.planContext(this.group).serverurl }, this.host.supervisedPids());
-    } catch {
-      return;
-    }
-    if (!found.length) return;
-    const remaining = (this.stopDeadline - Date.now()) / 1000;
-    if (remaining <= 0) {
-      const n = signalAll(found, "SIGKILL");
-      if (n) this.log.warn(`killed ${n} process(es) left behind by ${this.name} with SIGKILL`);
-      return;
-    }
-    const n = signalAll(found, this.config.stopsignal);
-    if (n) this.log.info(`sent ${signalName(this.config.stopsignal)} to ${n} process(es) left behind by ${this.name}`);
-    const timer = setTimeout(() => {
-      const k = signalAll(found, "SIGKILL");
-      if (k) this.log.warn(`killed ${k} process(es) left behind by ${this.name} with SIGKILL`);
-    }, remaining * 1000);
-    timer.unref();
+    cleanAfterStop({
+      pid,
+      noted: this.noted,
+      marker: { name: this.name, group: this.group, serverurl: this.host.planContext(this.group).serverurl },
+      exclude: this.host.supervisedPids(),
+      deadline: this.stopDeadline,
+      stopsignal: this.config.stopsignal,
+      log: this.log,
+    });
   }
+
 
   /** Is the daemon allowed to start this process on its own (autostart)? */
   autostartDue(): boolean {
