@@ -143,27 +143,36 @@ export interface CleanAfterStop {
   log: { info(message: string): void; warn(message: string): void };
 }
 
-/** Signal what a stopped process left behind: the stop signal now, SIGKILL at the deadline (at once if it passed). */
-export function cleanAfterStop(options: CleanAfterStop): void {
+/**
+ * Signal what a stopped process left behind: the stop signal now, SIGKILL
+ * at the deadline (at once if it passed). Resolves when nothing more will
+ * be sent (a shutdown waits for it).
+ */
+export function cleanAfterStop(options: CleanAfterStop): Promise<void> {
   let found: ProcEntry[];
   try {
     found = leftovers(options.pid, options.noted, options.marker, options.exclude);
   } catch {
-    return;
+    return Promise.resolve();
   }
-  if (!found.length) return;
+  if (!found.length) return Promise.resolve();
   const name = options.marker.name;
-  const remaining = options.deadline - Date.now();
-  if (remaining <= 0) {
+  const kill = () => {
     const n = signalAll(found, "SIGKILL");
     if (n) options.log.warn(`killed ${n} process(es) left behind by ${name} with SIGKILL`);
-    return;
+  };
+  const remaining = options.deadline - Date.now();
+  if (remaining <= 0) {
+    kill();
+    return Promise.resolve();
   }
   const n = signalAll(found, options.stopsignal);
-  if (n) options.log.info(`sent ${signalName(options.stopsignal)} to ${n} process(es) left behind by ${name}`);
-  const timer = setTimeout(() => {
-    const k = signalAll(found, "SIGKILL");
-    if (k) options.log.warn(`killed ${k} process(es) left behind by ${name} with SIGKILL`);
-  }, remaining);
-  timer.unref();
+  if (!n) return Promise.resolve();
+  options.log.info(`sent ${signalName(options.stopsignal)} to ${n} process(es) left behind by ${name}`);
+  return new Promise((resolve) =>
+    setTimeout(() => {
+      kill();
+      resolve();
+    }, remaining),
+  );
 }

@@ -29,6 +29,8 @@ export interface ProcessHost {
   exited(info: ProcessExit): void;
   /** Pids of every supervised process, never touched by leftover cleanup. */
   supervisedPids(): Set<number>;
+  /** A leftover cleanup in progress, which a shutdown waits for. */
+  pending(work: Promise<void>): void;
 }
 
 /** What an event listener process needs from its pool. */
@@ -431,7 +433,7 @@ export class Subprocess {
 
   /** After a stop: what the process left behind gets the stop signal, then SIGKILL at the deadline. */
   private cleanLeftovers(pid: number): void {
-    cleanAfterStop({
+    const work = cleanAfterStop({
       pid,
       noted: this.noted,
       marker: { name: this.name, group: this.group, serverurl: this.host.planContext(this.group).serverurl },
@@ -440,6 +442,7 @@ export class Subprocess {
       stopsignal: this.config.stopsignal,
       log: this.log,
     });
+    this.host.pending(work);
   }
 
 

@@ -61,6 +61,8 @@ export class Supervisor {
   private tickTimers: Array<ReturnType<typeof setTimeout>> = [];
   /** Resolved when a shutdown or restart has stopped every process. */
   private stoppedCallbacks: Array<() => void> = [];
+  /** Leftover cleanups still waiting to send SIGKILL. */
+  private readonly cleanups = new Set<Promise<void>>();
 
   constructor(options: SupervisorOptions) {
     this.options = options;
@@ -81,6 +83,10 @@ export class Supervisor {
         } catch (error) {
           this.log.error(`process.exited hook failed: ${(error as Error).message}`);
         }
+      },
+      pending: (work) => {
+        this.cleanups.add(work);
+        void work.finally(() => this.cleanups.delete(work));
       },
       supervisedPids: () => {
         const pids = new Set<number>();
@@ -189,10 +195,10 @@ export class Supervisor {
     queueMicrotask(next);
   }
 
-  /** Wait until a stop begun with beginStop has finished. */
-  whenStopped(): Promise<void> {
-    if (!this.stopping) return Promise.resolve();
-    return new Promise((resolve) => this.stoppedCallbacks.push(resolve));
+  /** Wait until a stop begun with beginStop has finished, leftover cleanups included. */
+  async whenStopped(): Promise<void> {
+    if (this.stopping) await new Promise<void>((resolve) => this.stoppedCallbacks.push(resolve));
+    await Promise.all([...this.cleanups]);
   }
 
   /** After a restart's stop: drop every group, re-read the configuration, start again. */
