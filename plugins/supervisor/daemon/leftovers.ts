@@ -9,7 +9,10 @@
  * SUPERVISOR_PROCESS_NAME/GROUP_NAME/SERVER_URL environment. They get the
  * stop signal, then SIGKILL once the stop deadline has passed.
  *
- * Only /proc is read, and only when a stop happens: no polling.
+ * /proc is read only when a stop happens; while leftovers that got the
+ * stop signal are still alive, a 100 ms check watches them (they are not
+ * our children: no exit notification) until they are gone or the
+ * deadline, and a shutdown waits for that.
  */
 import { readdirSync, readFileSync } from "node:fs";
 import { signalName } from "../config/datatypes.ts";
@@ -169,10 +172,23 @@ export function cleanAfterStop(options: CleanAfterStop): Promise<void> {
   const n = signalAll(found, options.stopsignal);
   if (!n) return Promise.resolve();
   options.log.info(`sent ${signalName(options.stopsignal)} to ${n} process(es) left behind by ${name}`);
-  return new Promise((resolve) =>
-    setTimeout(() => {
+  // Not children of ours, so no exit notification: look again every 100 ms, only until they are gone or the deadline.
+  return new Promise((resolve) => {
+    const check = setInterval(() => {
+      if (found.some((entry) => isSame(entry))) return;
+      clearInterval(check);
+      clearTimeout(deadline);
+      resolve();
+    }, 100);
+    const deadline = setTimeout(() => {
+      clearInterval(check);
       kill();
       resolve();
-    }, remaining),
-  );
+    }, remaining);
+  });
+}
+
+function isSame(entry: ProcEntry): boolean {
+  const now = readStat(entry.pid);
+  return now !== undefined && now.start === entry.start;
 }

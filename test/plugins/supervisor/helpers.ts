@@ -125,7 +125,7 @@ async function cleanup(instance: Instance): Promise<void> {
  * Call it while the file loads; call noteDaemon once the daemon runs.
  */
 export function track(instance: Instance): void {
-  afterAll(() => cleanup(instance));
+  afterAll(() => cleanup(instance), 60_000);
 }
 
 /** Note the daemon's pid now (its pidfile may be deleted with the temp folder before cleanup). */
