@@ -43,7 +43,7 @@ export async function readJson(url: string, warn: Warn): Promise<{ value: PyValu
   try {
     if (/^https?:\/\//.test(url)) {
       const response = await fetch(url, { signal: AbortSignal.timeout(DOWNLOAD_TIMEOUT * 1000) });
-      if (!response.ok) throw new Error(`HTTP Error ${response.status}: ${response.statusText}`);
+      if (!response.ok) throw Object.assign(new Error(`HTTP Error ${response.status}: ${response.statusText}`), { name: "HTTPError" });
       return { value: loadsJson(await response.text()), url };
     }
     if (url.startsWith("file:")) path = fileURLToPath(url);

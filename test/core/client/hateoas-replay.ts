@@ -25,6 +25,7 @@ export interface ReplayedRequest {
   /** Path and query, as sent. */
   target: string;
   headers: Headers;
+  body: string;
 }
 
 export function replayHateoas(extra: Capture[] = []) {
@@ -33,15 +34,15 @@ export function replayHateoas(extra: Capture[] = []) {
   const server = Bun.serve({
     hostname: "127.0.0.1",
     port: 0,
-    async fetch(request) {
+    async fetch(request, self): Promise<Response> {
       const url = new URL(request.url);
-      await request.text();
-      received.push({ method: request.method, target: url.pathname + url.search, headers: request.headers });
+      const body = await request.text();
+      received.push({ method: request.method, target: url.pathname + url.search, headers: request.headers, body });
       const capture =
         captures.find((c) => c.method === request.method && c.path === url.pathname && c.query.toString() === url.searchParams.toString()) ??
         captures.find((c) => c.method === request.method && c.path === url.pathname && !c.query.size && !url.search);
       if (!capture) return new Response("not captured", { status: 599 });
-      const host = `127.0.0.1:${server.port}`;
+      const host = `127.0.0.1:${self.port}`;
       const headers: Record<string, string> = { "Content-Type": capture.responseHeaders["content-type"] ?? "text/html; charset=utf-8" };
       if (capture.responseHeaders.location) headers.Location = capture.responseHeaders.location.replaceAll(CAPTURED_HOST, host);
       return new Response(capture.responseBody.replaceAll(CAPTURED_HOST, host), { status: capture.status, headers });
