@@ -17,7 +17,10 @@ function badChar(code: number): never {
 }
 
 /** Escape text twice, as the marshaller then the XML serialiser do. */
+const NEEDS_ESCAPE = /[&<>\x00-\x08\x0b-\x1f\u0080-\uffff]/;
+
 export function escapeText(text: string): string {
+  if (!NEEDS_ESCAPE.test(text)) return text;
   let out = "";
   let start = 0;
   for (let i = 0; i < text.length; i++) {
