@@ -126,15 +126,22 @@ export async function doRequest(connection: ClientConnection, options: RequestOp
 
   log.info(`Requesting ${reference} as an instance of ${softwareUrl} ...`);
   const request = () =>
-    connection.slap.requestComputerPartition({
-      softwareRelease: softwareUrl,
-      partitionReference: reference,
-      parameters,
-      softwareType: options.type,
-      filter: options.node,
-      state: options.state,
-      shared: options.slave,
-    });
+    connection.slap
+      .requestComputerPartition({
+        softwareRelease: softwareUrl,
+        partitionReference: reference,
+        parameters,
+        softwareType: options.type,
+        filter: options.node,
+        state: options.state,
+        shared: options.slave,
+      })
+      .catch((error: unknown) => {
+        // The reference shows the raw "url - params" of the 404; say what it means instead.
+        if (!(error instanceof SlapError && error.code === "not-found")) throw error;
+        const what = options.slave ? "no partition of that software to host this shared instance" : "no free partition";
+        throw new SlapError("not-found", `The master could not allocate ${reference}: ${what} on the requested computer (HTTP 404)`, { cause: error });
+      });
   const display = async (instance: SoftwareInstance): Promise<PyValue> => {
     const raw = connectionDict(instance);
     return (await schema.serialisation(false)) === "json-in-xml" ? unwrapJsonInXml(raw) : raw;
