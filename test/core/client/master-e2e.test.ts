@@ -170,8 +170,15 @@ describe("a whole client session against our master", () => {
     expect(r.stderr).toContain("does not offer computer tokens");
   });
 
+  test("json-in-xml parameters from a file are shown decoded by service info", async () => {
+    const file = join(dir, "inst3.json");
+    writeFileSync(file, '{"x": [1, 2.5], "name": "three"}');
+    expect((await run(["request", "inst3", SR, "--parameters-file", file, "--force-serialisation", "json-in-xml"])).code).toBe(0);
+    const r = await run(["service", "info", "inst3"]);
+    expect(r.stdout).toContain('  "instance-parameters": {\n    "_": {\n      "x": [\n        1,\n        2.5\n      ],\n      "name": "three"\n    }\n  },\n');
+  });
+
   test("request with no free partition left: exit 1, one line saying so", async () => {
-    await run(["request", "inst3", SR]);
     const r = await run(["request", "inst4", SR]);
     expect(r.code).toBe(1);
     expect(messages(r.stderr).trim().split("\n").at(-1)).toBe("ERROR The master could not allocate inst4: no free partition on the requested computer (HTTP 404)");

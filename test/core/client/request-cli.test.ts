@@ -5,7 +5,7 @@ import { afterAll, describe, expect, test } from "bun:test";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { loads } from "../../../core/slap/marshal/index.ts";
-import { slapos } from "../../helpers/binary.ts";
+import { BINARY, slapos } from "../../helpers/binary.ts";
 import { tempDir } from "../../helpers/tmp.ts";
 import { parseCapture, WIRE_DIR } from "../../helpers/wire.ts";
 
@@ -240,6 +240,18 @@ describe("a master still provisioning (408)", () => {
     } finally {
       waiting.stop(true);
     }
+  });
+
+  test("--wait on a terminal draws a spinner line and clears it", async () => {
+    Object.assign(master, { notReady: 3, answer: rerequest.responseBody, forms: [] });
+    // script(1) (util-linux, essential in Debian) gives the binary a pseudo-terminal.
+    const command = [BINARY, "--log-time", "--cfg", cfg, "request", "inst", SR, "--wait"].map((w) => `'${w}'`).join(" ");
+    const child = Bun.spawn(["script", "-qec", command, "/dev/null"], { env: { ...process.env, ...env }, stdout: "pipe", stderr: "pipe" });
+    const [out, code] = await Promise.all([new Response(child.stdout).text(), child.exited]);
+    expect(code).toBe(0);
+    expect(out).toMatch(/\r\x1b\[K[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏] Waiting for the connection parameters of inst: the master is provisioning it \(\d+ s\)/);
+    expect(out).toContain("{'url': 'http://127.0.0.1:8080/', 'user': 'admin'}");
+    expect(master.forms.length).toBe(4);
   });
 
   test("--wait gives up after --timeout with exit 2", async () => {
