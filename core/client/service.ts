@@ -13,7 +13,7 @@ import { dig, isObject, type JsonObject } from "./hateoas.ts";
 import { xml2map } from "./ordered-xml.ts";
 import { printLine } from "./output.ts";
 import { dumpsJson, loadsJson } from "./py-json.ts";
-import { SoftwareReleaseSchema } from "./schema.ts";
+import { SoftwareReleaseSchema, type Serialisation } from "./schema.ts";
 
 /** `service list --json`: one object per root instance, sorted by title. */
 export interface ServiceListEntry {
@@ -77,6 +77,33 @@ function statusOf(news: PyValue | undefined): string {
   return ["none", "green", "red", "orange"][bits];
 }
 
+/**
+ * The info document of an instance tree read through hateoas (`data`, its
+ * form fields), for a software whose serialisation is `serialisation`.
+ */
+export function serviceInfo(data: JsonObject, serialisation: Serialisation | undefined, news: boolean): Map<string, PyValue> {
+  let connectionDict: PyValue = connectionParameters(data.get("connection_parameter_list"));
+  if (serialisation === "json-in-xml" && (connectionDict as Map<string, PyValue>).has("_")) {
+    connectionDict = decoded((connectionDict as Map<string, PyValue>).get("_")) ?? null;
+  }
+  const textContent = data.get("text_content");
+  const parameters = typeof textContent === "string" ? xml2map(textContent) : new Map<string, PyValue>();
+  if (parameters.size === 1 && parameters.has("_")) parameters.set("_", decoded(parameters.get("_")) ?? null);
+
+  const info = new Map<string, PyValue>([
+    ["software-url", data.get("url_string") ?? null],
+    ["software-type", data.get("source_reference") ?? null],
+    ["shared", truthy(data.get("root_slave"))],
+    ["requested-state", data.get("slap_state") ?? null],
+    ["instance-parameters", parameters],
+    ["connection-parameters", connectionDict],
+  ]);
+  const newsList = dig(data.get("news"), "instance");
+  info.set("status", statusOf(newsList));
+  if (news && Array.isArray(newsList)) info.set("news", newsList);
+  return info;
+}
+
 export async function doServiceInfo(connection: ClientConnection, reference: string, news: boolean, log: Logger): Promise<number> {
   const navigator = await connection.hateoas();
   let data: JsonObject;
@@ -93,34 +120,13 @@ export async function doServiceInfo(connection: ClientConnection, reference: str
     }
     throw error;
   }
-  const softwareUrl = data.get("url_string") ?? null;
   const warned = new Set<string>();
   const warn = (message: string) => {
     if (!warned.has(message)) log.warning(message);
     warned.add(message);
   };
-  const schema = new SoftwareReleaseSchema(String(softwareUrl), undefined, warn);
-
-  let connectionDict: PyValue = connectionParameters(data.get("connection_parameter_list"));
-  if ((await schema.serialisation(false)) === "json-in-xml" && (connectionDict as Map<string, PyValue>).has("_")) {
-    connectionDict = decoded((connectionDict as Map<string, PyValue>).get("_")) ?? null;
-  }
-  const textContent = data.get("text_content");
-  const parameters = typeof textContent === "string" ? xml2map(textContent) : new Map<string, PyValue>();
-  if (parameters.size === 1 && parameters.has("_")) parameters.set("_", decoded(parameters.get("_")) ?? null);
-
-  const rootSlave = data.get("root_slave");
-  const info = new Map<string, PyValue>([
-    ["software-url", softwareUrl],
-    ["software-type", data.get("source_reference") ?? null],
-    ["shared", truthy(rootSlave)],
-    ["requested-state", data.get("slap_state") ?? null],
-    ["instance-parameters", parameters],
-    ["connection-parameters", connectionDict],
-  ]);
-  const newsList = dig(data.get("news"), "instance");
-  info.set("status", statusOf(newsList));
-  if (news && Array.isArray(newsList)) info.set("news", newsList);
+  const schema = new SoftwareReleaseSchema(String(data.get("url_string") ?? null), undefined, warn);
+  const info = serviceInfo(data, await schema.serialisation(false), news);
   printLine(dumpsJson(info, { indent: 2 }));
   return 0;
 }
