@@ -118,9 +118,11 @@ function fillDefaults(base: string, row: Row, computerId: string): void {
 export function importReference(db: Database, found: ReferenceTables, computerId: string, log: Logger): void {
   log.info("Old schema detected: Migrating old tables...");
   for (const { name, base } of found.tables) {
-    let rows = db.query(`SELECT * FROM "${name}" ORDER BY rowid`).all() as Row[];
+    const definition = db.query("SELECT sql FROM sqlite_master WHERE name=?").get(name) as { sql: string };
+    const order = /WITHOUT\s+ROWID/i.test(definition.sql) ? "" : " ORDER BY rowid";
+    let rows = db.query(`SELECT * FROM "${name}"${order}`).all() as Row[];
     let target = base;
-    if (found.version < 17 && base === "local_software_release_root") {
+    if (base === "local_software_release_root") {
       const paths = new Set(rows.map((r) => r.path));
       rows = paths.size ? [{ name: "local_software_release_root", value: [...paths][0] }] : [];
       target = "config";
@@ -131,6 +133,7 @@ export function importReference(db: Database, found: ReferenceTables, computerId
     for (const row of rows) {
       fillDefaults(target, row, computerId);
       const keys = Object.keys(row).filter((key) => columns.has(key));
+      if (!keys.length) continue;
       const sql = `INSERT OR REPLACE INTO "${target}" (${keys.map((k) => `"${k}"`).join(", ")}) VALUES (${keys.map(() => "?").join(", ")})`;
       db.prepare(sql).run(...(keys.map((k) => row[k]) as Array<string | number | null>));
     }
