@@ -187,6 +187,21 @@ describe("bad input: one line naming what is wrong, non-zero exit, nothing reque
     expect(r.forms).toEqual([]);
   });
 
+  test("--node with no value is a usage error", async () => {
+    const r = await request(["inst", SR, "--node"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("argument --node: expected at least one argument");
+  });
+
+  test("--parameters=k=v takes that one value only, as argparse does", async () => {
+    const ok = await request(["inst", SR, "--parameters=a=b"]);
+    expect(ok.code).toBe(0);
+    expect(JSON.parse(JSON.stringify(loads(ok.forms[0].get("partition_parameter_xml")!)))).toEqual({ a: "b" });
+    const extra = await request(["inst", SR, "--parameters=a=b", "c=d"]);
+    expect(extra.code).toBe(2);
+    expect(extra.stderr).toContain("unrecognized arguments: c=d");
+  });
+
   test("a bad --force-serialisation choice is a usage error", async () => {
     const r = await request(["inst", SR, "--force-serialisation", "yaml"]);
     expect(r.code).toBe(2);
