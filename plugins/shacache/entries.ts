@@ -34,7 +34,9 @@ export function parsePythonStringTuple(text: string): string[] {
   const body = text.trim().replace(/^[([]/, "").replace(/[)\]]$/, "");
   const literal = /\s*(u?)(['"])((?:\\.|(?!\2).)*)\2\s*(?:,|$)/gy;
   let match: RegExpExecArray | null;
+  let consumed = 0;
   while ((match = literal.exec(body)) && match[0]) {
+    consumed = literal.lastIndex;
     out.push(
       match[3]!.replace(/\\(x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|.)/g, (_, esc: string) => {
         if (esc[0] === "x" || esc[0] === "u") return String.fromCharCode(parseInt(esc.slice(1), 16));
@@ -42,7 +44,7 @@ export function parsePythonStringTuple(text: string): string[] {
       }),
     );
   }
-  if (literal.lastIndex !== body.length && body.trim()) {
+  if (body.slice(consumed).trim()) {
     throw new SlapError("server", `cannot read the Python tuple ${JSON.stringify(text)}`);
   }
   return out;

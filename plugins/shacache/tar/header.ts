@@ -43,7 +43,10 @@ const FLAGS: Partial<Record<EntryType, string>> = {
   file: "0",
   hardlink: "1",
   symlink: "2",
+  char: "3",
+  block: "4",
   directory: "5",
+  fifo: "6",
   pax: "x",
 };
 
