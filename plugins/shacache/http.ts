@@ -146,7 +146,9 @@ export async function openRequest(spec: RequestSpec): Promise<OpenResponse> {
   if (response.status < 200 || response.status >= 300) {
     let detail = "";
     try {
-      detail = (await response.text()).replace(/<[^>]+>/g, " ").replace(/\s+/g, " ").trim().slice(0, 200);
+      // A short plain-text reason is worth showing; an HTML error page is not.
+      const text = (await response.text()).trim();
+      if (!text.startsWith("<")) detail = text.replace(/\s+/g, " ").slice(0, 200);
     } catch {
       // the status is what matters
     }
