@@ -104,7 +104,7 @@ async function generic(
 }
 
 const BINARY_SR_HELP =
-  "perform a query to the networkcache\nYou can provide either a complete URL to the software release,\nor a corresponding MD5 hash value.\n\nThe command will report which OS distribution/version have a binary\ncache of the software release, and which ones are compatible\nwith the OS you are currently running.";
+  "You can provide either a complete URL to the software release,\nor a corresponding MD5 hash value.\n\nThe command will report which OS distribution/version have a binary\ncache of the software release, and which ones are compatible\nwith the OS you are currently running.";
 
 function binarySrCommand(name: string): CommandDef {
   return {
@@ -125,7 +125,7 @@ export const cacheCommands: CommandDef[] = [
     name: "cachelookup url",
     group: "cachelookup",
     summary: "perform a query to the networkcache.",
-    description: "perform a query to the networkcache.\n\nCheck if source URL is available to be downloaded from cache.",
+    description: "Check if source URL is available to be downloaded from cache.",
     config: "node",
     args: [{ name: "url", help: "URL to query" }],
     run: (ctx) => {
@@ -137,7 +137,7 @@ export const cacheCommands: CommandDef[] = [
     name: "cachelookup pypi",
     group: "cachelookup",
     summary: "perform a query to the networkcache.",
-    description: "perform a query to the networkcache.\n\nCheck if python package is available to be downloaded from cache.",
+    description: "Check if python package is available to be downloaded from cache.",
     config: "node",
     args: [
       { name: "name", help: "python package name" },

@@ -134,6 +134,20 @@ describe("tryBinaryDownload", () => {
     }
   });
 
+  test("a release over download-max-size is not installed", async () => {
+    const target = job("http://example.org/pick/software.cfg");
+    const host = await hostFor(writeConfig(dir, { ...download, ...trust, "download-max-size": "100" }));
+    expect(await tryBinaryDownload(host.hooks.binaryCache, target)).toBe(false);
+    expect(readdirSync(join(target.path, ".."))).toEqual([]);
+  });
+
+  test("a bad download-max-size is a one-line configuration error", async () => {
+    const host = await hostFor(writeConfig(dir, { ...download, ...trust, "download-max-size": "lots" }));
+    await expect(host.hooks.binaryCache.lookup.promise({ kind: "software", url: "http://example.org/x" })).rejects.toThrow(
+      '[networkcache] download-max-size must be a size such as 500M, not "lots"',
+    );
+  });
+
   test("an existing software folder is left to buildout", async () => {
     const target = job("http://example.org/pick/software.cfg");
     mkdirSync(target.path);
@@ -214,6 +228,13 @@ describe("uploadAfterBuild", () => {
     const black = built("http://example.org/blacklisted/software.cfg");
     expect(await uploadAfterBuild(host.hooks.binaryCache, black)).toBe(false);
     for (const hash of [plain.hash, shared.hash, black.hash]) expect(existsSync(join(dir, "server", "dir", hash))).toBe(false);
+  });
+
+  test("a signing key without its certificate in the list is a configuration error: no attempt, no retry", async () => {
+    const orphan = built("http://example.org/orphan-key/software.cfg");
+    const host = await hostFor(writeConfig(dir, { ...upload, "signature-private-key-file": mallory.key, ...trust, "upload-binary-retry-delay": "3600" }));
+    expect(await uploadAfterBuild(host.hooks.binaryCache, orphan)).toBe(false);
+    expect(existsSync(join(dir, "server", "dir", orphan.hash))).toBe(false);
   });
 
   test("a failed attempt is retried after the configured delay, up to upload-binary-attempts", async () => {
