@@ -16,7 +16,7 @@ import type {
   CacheQuery,
   CacheUploadInput,
 } from "../../core/hooks/groups/cache.ts";
-import { messageOf } from "../../core/errors.ts";
+import { SlapError, messageOf } from "../../core/errors.ts";
 import type { Logger } from "../../core/log/logger.ts";
 import { NetworkcacheClient, type NetworkcacheSettings } from "./client.ts";
 import { matchPrefix, type CacheOptions } from "./config.ts";
@@ -55,15 +55,16 @@ export class ShacacheBackend {
     return new NetworkcacheClient(this.settings({ downloadCacheUrl: cache, downloadDirUrl: dir }));
   }
 
-  /** Client for uploads; for software the upload URLs also serve as download URLs (the reference's old-style client). */
+  /** Client for uploads. */
   uploadClient(kind: CacheKind): NetworkcacheClient | undefined {
     const o = this.options;
     const [cache, dir] = kind === "software" ? [o.uploadBinaryCacheUrl, o.uploadBinaryDirUrl] : [o.uploadCacheUrl, o.uploadDirUrl];
     if (!cache || !dir) return undefined;
     return new NetworkcacheClient(
       this.settings({
-        downloadCacheUrl: kind === "software" ? cache : (o.downloadCacheUrl ?? cache),
-        downloadDirUrl: kind === "software" ? dir : o.downloadDirUrl,
+        // libnetworkcache's two-URL client: the upload URLs serve the blob-exists check and the key/certificate check.
+        downloadCacheUrl: cache,
+        downloadDirUrl: dir,
         uploadCacheUrl: cache,
         uploadDirUrl: dir,
         shacache: o.shacache,
@@ -101,7 +102,10 @@ export class ShacacheBackend {
   /** Every entry of the key with its verdicts; a 404 propagates (code not-found). */
   async lookup(query: CacheQuery): Promise<CacheEntry[]> {
     const client = this.downloadClient(kindOf(query));
-    if (!client) throw new Error(`networkcache badly configured: no download ${kindOf(query) === "software" ? "binary " : ""}cache and dir URLs`);
+    if (!client) {
+      const which = kindOf(query) === "software" ? "download-binary-cache-url and download-binary-dir-url" : "download-cache-url and download-dir-url";
+      throw new SlapError("config", `networkcache badly configured: [networkcache] needs ${which}`);
+    }
     const entries = await client.entries(keyOf(query));
     return entries.map((e) => this.judge(query, e.entry, e.signature, e.verified));
   }

@@ -25,6 +25,7 @@ import {
   mkdirSync,
   mkdtempSync,
   openSync,
+  readdirSync,
   readlinkSync,
   realpathSync,
   renameSync,
@@ -135,7 +136,13 @@ export async function extractTarGz(tarball: string, destination: string, options
   }
   const finalPath = join(destination, topDir);
   if (existsSync(finalPath)) throw new SlapError("failure", `${finalPath} already exists`);
-  const roots = [...new Set([resolve(destination), realpathSync(destination)])];
+  let real: string;
+  try {
+    real = realpathSync(destination);
+  } catch (cause) {
+    throw new SlapError("failure", `cannot extract into ${destination}: ${messageOf(cause)}`, { cause });
+  }
+  const roots = [...new Set([resolve(destination), real])];
   const owner = process.getuid?.() === 0 ? statSync(destination) : undefined;
   const staging = mkdtempSync(join(destination, `.extract-${topDir}-`));
   const records = new Map<string, Kind>();
@@ -237,6 +244,27 @@ export async function extractTarGz(tarball: string, destination: string, options
     if (error instanceof SlapError) throw error;
     throw new SlapError("failure", `cannot extract ${tarball}: ${messageOf(error)}`, { cause: error });
   } finally {
-    rmSync(staging, { recursive: true, force: true });
+    removeTree(staging);
+  }
+}
+
+/** rm -rf that also gets through folders unpacked read-only. */
+function removeTree(path: string): void {
+  try {
+    rmSync(path, { recursive: true, force: true });
+  } catch {
+    const open = (dir: string) => {
+      try {
+        chmodSync(dir, 0o700);
+        for (const name of readdirSync(dir)) {
+          const child = join(dir, name);
+          if (lstatSync(child).isDirectory()) open(child);
+        }
+      } catch {
+        // best effort
+      }
+    };
+    open(path);
+    rmSync(path, { recursive: true, force: true });
   }
 }
