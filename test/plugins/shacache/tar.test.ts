@@ -1,6 +1,6 @@
 /** Native tar.gz: archives GNU tar reads, archives GNU tar writes, and extraction that refuses to escape. */
 import { describe, expect, test } from "bun:test";
-import { existsSync, linkSync, lstatSync, mkdirSync, readFileSync, readdirSync, readlinkSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, linkSync, lstatSync, mkdirSync, readFileSync, readdirSync, readlinkSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { createTarGz } from "../../../plugins/shacache/tar/create.ts";
 import { extractTarGz } from "../../../plugins/shacache/tar/extract.ts";
@@ -124,6 +124,55 @@ describe("archives GNU tar writes", () => {
       expect(sameTree(src, join(dir, "root", H))).toBe("");
     });
   }
+});
+
+describe("as a user without privileges (a `configure local` node)", () => {
+  const EXTRACT = join(import.meta.dir, "../../../plugins/shacache/tar/extract.ts");
+
+  /** Run extractTarGz in a child process as nobody (65534) when we are root, else as ourselves. */
+  function extractAsUser(dir: string, tarball: string): { code: number; stderr: string } {
+    const script = join(dir, "extract.ts");
+    writeFileSync(script, `import { extractTarGz } from ${JSON.stringify(EXTRACT)};\nawait extractTarGz(${JSON.stringify(tarball)}, ${JSON.stringify(join(dir, "root"))}, { topDir: ${JSON.stringify(H)} });\n`);
+    const asRoot = process.getuid?.() === 0;
+    if (asRoot) {
+      chmodSync(root, 0o711); // mkdtemp made it 0700: let nobody through to its own case folder
+      Bun.spawnSync(["chown", "-R", "65534:65534", dir]);
+    }
+    const argv = asRoot ? ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "env", `HOME=${dir}`, "bun", script] : ["bun", script];
+    const r = Bun.spawnSync(argv, { stdout: "pipe", stderr: "pipe" });
+    return { code: r.exitCode, stderr: r.stderr.toString() };
+  }
+
+  test("read-only folders are unpacked whole, their modes set last", () => {
+    const dir = fresh();
+    mkdirSync(join(dir, "root"));
+    const tarball = craft(dir, [
+      { ...top, mode: 0o555 },
+      { name: `${H}/ro/`, type: "directory", mode: 0o555 },
+      { name: `${H}/ro/file`, data: "inside a read-only folder", mode: 0o444 },
+    ]);
+    const r = extractAsUser(dir, tarball);
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    expect(readFileSync(join(dir, "root", H, "ro", "file"), "utf8")).toBe("inside a read-only folder");
+    expect(statSync(join(dir, "root", H, "ro")).mode & 0o777).toBe(0o555);
+    expect(statSync(join(dir, "root", H)).mode & 0o777).toBe(0o555);
+  });
+
+  test("a refused archive leaves nothing behind, read-only folders included", () => {
+    const dir = fresh();
+    mkdirSync(join(dir, "root"));
+    const tarball = craft(dir, [
+      top,
+      { name: `${H}/ro/`, type: "directory", mode: 0o555 },
+      { name: `${H}/ro/file`, data: "x", mode: 0o444 },
+      { name: `${H}/out`, type: "symlink", linkname: "/etc" },
+    ]);
+    const r = extractAsUser(dir, tarball);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toContain("points outside");
+    expect(readdirSync(join(dir, "root"))).toEqual([]);
+  });
 });
 
 describe("extraction refuses what escapes the destination", () => {
