@@ -102,7 +102,7 @@ function softwareQuery(job: SoftwareJob): CacheQuery {
 function forcedError(message: string): SlapError {
   log.error(message);
   // BuildoutFailedError in the reference: reported to the master as a software release error.
-  return new SlapError("buildout-failed", message);
+  return new SlapError("buildout", message);
 }
 
 /**
@@ -110,7 +110,7 @@ function forcedError(message: string): SlapError {
  * the binary cache and unpack what it gives. True when the release is now
  * installed (no buildout, no upload). A cache failure is never fatal, except
  * for a release listed in download-from-binary-cache-force-url-list, which
- * throws (code "buildout-failed") instead of being built.
+ * throws (code "buildout") instead of being built.
  */
 export async function tryBinaryDownload(cache: BinaryCacheHooks, job: SoftwareJob): Promise<boolean> {
   const query = softwareQuery(job);

@@ -161,7 +161,7 @@ describe("tryBinaryDownload", () => {
     const host = await hostFor(config);
     const missing = job("http://example.org/forced/software.cfg");
     await expect(tryBinaryDownload(host.hooks.binaryCache, missing)).rejects.toMatchObject({
-      code: "buildout-failed",
+      code: "buildout",
       message: "Binary cache forced for 'http://example.org/forced/software.cfg', but failed to download, will retry again",
     });
     const present = job("http://example.org/forced/software.cfg");
