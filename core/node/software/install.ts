@@ -7,7 +7,7 @@
 import { chmodSync, chownSync, copyFileSync, existsSync, mkdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { SlapError } from "../../errors.ts";
-import { tryBinaryDownload, uploadAfterBuild } from "../../hooks/groups/cache.ts";
+import { tryBinaryDownload, uploadAfterBuild } from "./binary-cache.ts";
 import type { SoftwareJob } from "../../hooks/groups/software.ts";
 import { required } from "../../hooks/loader.ts";
 import type { NodeRun } from "../context.ts";

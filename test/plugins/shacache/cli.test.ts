@@ -8,7 +8,7 @@ import { createHash } from "node:crypto";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { SlapConfig } from "../../../core/config/slap-config.ts";
-import { tryBinaryDownload } from "../../../core/hooks/groups/cache.ts";
+import { tryBinaryDownload } from "../../../core/node/software/binary-cache.ts";
 import { PluginHost } from "../../../core/hooks/loader.ts";
 import { log } from "../../../core/log/logger.ts";
 import shacachePlugin from "../../../plugins/shacache/index.ts";

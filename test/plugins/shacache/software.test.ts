@@ -7,7 +7,7 @@ import { afterAll, describe, expect, test } from "bun:test";
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { tryBinaryDownload, uploadAfterBuild } from "../../../core/hooks/groups/cache.ts";
+import { tryBinaryDownload, uploadAfterBuild } from "../../../core/node/software/binary-cache.ts";
 import type { SoftwareJob } from "../../../core/hooks/groups/software.ts";
 import { NetworkcacheClient } from "../../../plugins/shacache/client.ts";
 import { machineInfo } from "../../../plugins/shacache/platform.ts";
