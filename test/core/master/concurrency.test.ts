@@ -59,3 +59,37 @@ describe("concurrent requesters", () => {
     });
   }
 });
+
+describe("another process writing in the middle of a request", () => {
+  test("the request's transaction is run again with the write lock, and succeeds once", async () => {
+    let calls = 0;
+    let other: Database | undefined;
+    const host = new PluginHost();
+    host.add({
+      name: "meddler",
+      version: "1.0.0",
+      apiVersion: "^1.0.0",
+      apply(h) {
+        h.master.allocate.tapPromise("meddler", async () => {
+          calls++;
+          // Another connection (as `slapos proxy token` would) commits while our transaction reads.
+          if (calls === 1) other!.query("INSERT INTO computer_token (token, created) VALUES ('t', 0)").run();
+          return undefined;
+        });
+      },
+    });
+    await host.applyAll(() => ({ config: new SlapConfig(), options: {}, log: quietLog, source: "built-in", command: "test" }));
+    const m = await testMaster({}, { hooks: host.hooks });
+    try {
+      await format(m, 2);
+      other = new Database(m.databaseUri);
+      const answer = await req(m, { name: "meddled" });
+      expect(answer.state.slap_computer_partition_id).toBe("slappart0");
+      expect(calls).toBe(2);
+      expect(busy(m)).toEqual([{ reference: "slappart0", partition_reference: "meddled" }]);
+    } finally {
+      other?.close();
+      await m.stop();
+    }
+  });
+});
