@@ -54,11 +54,15 @@ export function osType(): string {
   return `[${values.map((v) => JSON.stringify(v).replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`)).join(", ")}]`;
 }
 
-/** The version of the `python3` on PATH (what software releases bootstrap with), or "" when there is none. */
+/**
+ * The version of the system's Python 3 (`/usr/bin/python3`, else the one
+ * on PATH), the one a packaged slapos.core runs with; "" when there is none.
+ */
 export function pythonVersion(): string {
-  if (!resolveBinary("python3")) return "";
+  const python = existsSync("/usr/bin/python3") ? "/usr/bin/python3" : resolveBinary("python3");
+  if (!python) return "";
   try {
-    const { code, output } = callAndRead(["python3", "--version"], false);
+    const { code, output } = callAndRead([python, "--version"], false);
     const match = /Python (\S+)/.exec(output);
     return code === 0 && match ? match[1] : "";
   } catch {
