@@ -10,8 +10,9 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { loads } from "../../../core/slap/marshal/index.ts";
 import type { PyDict } from "../../../core/slap/marshal/values.ts";
-import { tempDir } from "../../helpers/tmp.ts";
-import { createNetns, IS_ROOT, traceOf, userPrefix, writeConfig } from "./helpers.ts";
+import { createNetns, IS_ROOT, traceOf, userPrefix, writeConfig, cleanUpAfterFile, tempDir } from "./helpers.ts";
+
+cleanUpAfterFile();
 
 const prefix = userPrefix();
 

@@ -10,8 +10,9 @@ import { SlapConfig } from "../../../core/config/slap-config.ts";
 import { mergeFormatOptions, validateFormatOptions } from "../../../plugins/format/config.ts";
 import { missingBinaries } from "../../../plugins/format/exec.ts";
 import { BINARY } from "../../helpers/binary.ts";
-import { tempDir } from "../../helpers/tmp.ts";
-import { createNetns, IS_ROOT, userPrefix, writeConfig, type Netns } from "./helpers.ts";
+import { createNetns, IS_ROOT, userPrefix, writeConfig, type Netns, cleanUpAfterFile, tempDir } from "./helpers.ts";
+
+cleanUpAfterFile();
 
 // Every run of the binary happens inside a namespace of its own, with users named after a prefix that is
 // removed afterwards: a refusal that failed to refuse must not touch the machine.

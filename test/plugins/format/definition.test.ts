@@ -9,8 +9,9 @@ import { join } from "node:path";
 import { loads } from "../../../core/slap/marshal/index.ts";
 import type { PyDict } from "../../../core/slap/marshal/values.ts";
 import { slapos } from "../../helpers/binary.ts";
-import { tempDir } from "../../helpers/tmp.ts";
-import { IS_ROOT, traceOf, writeConfig } from "./helpers.ts";
+import { IS_ROOT, traceOf, writeConfig, tempDir, cleanUpAfterFile } from "./helpers.ts";
+
+cleanUpAfterFile();
 
 const EXAMPLE = `[computer]
 address = 2a01:e35:2e27::1/ffff:ffff:ffff:ffff::

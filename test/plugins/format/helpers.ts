@@ -5,7 +5,8 @@
  * format logs at DEBUG.
  */
 import { afterAll } from "bun:test";
-import { chmodSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { BINARY, type RunResult } from "../../helpers/binary.ts";
 
@@ -27,12 +28,31 @@ export function randomTag(length = 5): string {
 }
 
 const namespaces: string[] = [];
+const folders: string[] = [];
 const userPrefixes: string[] = [];
 
-afterAll(() => {
-  for (const name of namespaces) sh(`ip netns del ${name}`);
+/** Remove every namespace and test user made so far (idempotent). */
+export function cleanUp(): void {
+  if (!process.env.KEEP_TEST_DIRS) for (const dir of folders.splice(0)) rmSync(dir, { recursive: true, force: true });
+  for (const name of namespaces.splice(0)) sh(`ip netns del ${name}`);
   for (const prefix of userPrefixes) removeUsers(prefix);
-});
+}
+
+// bun runs every test file in one process and evaluates this module once, so each file registers its own
+// cleanup (see cleanUpAfterFile); the exit handler catches anything left when the run stops early.
+process.on("exit", cleanUp);
+
+/** Call at the top of each test file that makes namespaces or users. */
+export function cleanUpAfterFile(): void {
+  afterAll(cleanUp);
+}
+
+/** A fresh empty folder, removed after the test file (set KEEP_TEST_DIRS=1 to keep it). */
+export function tempDir(prefix = "slapos-format-test-"): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  folders.push(dir);
+  return dir;
+}
 
 /** Delete every user and group whose name starts with `prefix`. */
 export function removeUsers(prefix: string): void {

@@ -8,8 +8,9 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { loads } from "../../../core/slap/marshal/index.ts";
 import type { PyDict } from "../../../core/slap/marshal/values.ts";
-import { tempDir } from "../../helpers/tmp.ts";
-import { addUser, createNetns, IS_ROOT, traceOf, userPrefix, writeConfig, type Netns } from "./helpers.ts";
+import { addUser, createNetns, IS_ROOT, traceOf, userPrefix, writeConfig, type Netns, cleanUpAfterFile, tempDir } from "./helpers.ts";
+
+cleanUpAfterFile();
 
 function baseConfig(dir: string, slapformat: Record<string, string | number | boolean>) {
   return writeConfig(dir, {

@@ -12,9 +12,10 @@ import type { PyDict } from "../../../core/slap/marshal/values.ts";
 import { standaloneDefinition } from "../../../plugins/format/definition.ts";
 import { BINARY, type RunResult } from "../../helpers/binary.ts";
 import { replayMaster } from "../../helpers/replay-master.ts";
-import { tempDir } from "../../helpers/tmp.ts";
 import { parseCapture, WIRE_DIR } from "../../helpers/wire.ts";
-import { addUser, createNetns, IS_ROOT, traceOf, userPrefix, writeConfig } from "./helpers.ts";
+import { addUser, createNetns, IS_ROOT, traceOf, userPrefix, writeConfig, cleanUpAfterFile, tempDir } from "./helpers.ts";
+
+cleanUpAfterFile();
 
 describe.skipIf(!IS_ROOT)("format as a normal user", () => {
   let user: string;

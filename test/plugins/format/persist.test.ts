@@ -6,7 +6,9 @@ import { Logger } from "../../../core/log/logger.ts";
 import { loads } from "../../../core/slap/marshal/index.ts";
 import { newComputer, newPartition, newTap, newUser, serialise } from "../../../plugins/format/model.ts";
 import { computerXml, dumpComputer, dumpPartitionResource } from "../../../plugins/format/persist.ts";
-import { tempDir } from "../../helpers/tmp.ts";
+import { cleanUpAfterFile, tempDir } from "./helpers.ts";
+
+cleanUpAfterFile();
 
 const REFERENCE = resolve(import.meta.dir, "../../../../shared/reference/format-collect-cli.md");
 const log = new Logger("test");

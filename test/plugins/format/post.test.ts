@@ -10,9 +10,10 @@ import { quotePlus } from "../../../core/slap/form.ts";
 import { slapos } from "../../helpers/binary.ts";
 import { makeCerts } from "../../helpers/certs.ts";
 import { replayMaster } from "../../helpers/replay-master.ts";
-import { tempDir } from "../../helpers/tmp.ts";
 import { parseCapture, WIRE_DIR } from "../../helpers/wire.ts";
-import { writeConfig } from "./helpers.ts";
+import { writeConfig, tempDir, cleanUpAfterFile } from "./helpers.ts";
+
+cleanUpAfterFile();
 
 const hateoas = parseCapture(join(WIRE_DIR, "slapgrid/0001-GET-getHateoasUrl.txt"));
 const post = parseCapture(join(WIRE_DIR, "slapgrid/0002-POST-loadComputerConfigurationFromXML.txt"));

@@ -8,8 +8,9 @@ import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { loads } from "../../../core/slap/marshal/index.ts";
 import type { PyDict } from "../../../core/slap/marshal/values.ts";
-import { tempDir } from "../../helpers/tmp.ts";
-import { createNetns, IS_ROOT, traceOf, userPrefix, writeConfig, type Netns } from "./helpers.ts";
+import { createNetns, IS_ROOT, traceOf, userPrefix, writeConfig, type Netns, cleanUpAfterFile, tempDir } from "./helpers.ts";
+
+cleanUpAfterFile();
 
 function sh(command: string): string {
   return new TextDecoder().decode(Bun.spawnSync(["/bin/sh", "-c", command]).stdout);

@@ -7,8 +7,9 @@ import { beforeAll, describe, expect, test } from "bun:test";
 import { readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { UserDatabase } from "../../../plugins/format/users.ts";
-import { tempDir } from "../../helpers/tmp.ts";
-import { addUser, createNetns, IS_ROOT, randomTag, traceOf, userPrefix, writeConfig, type Netns } from "./helpers.ts";
+import { addUser, createNetns, IS_ROOT, randomTag, traceOf, userPrefix, writeConfig, type Netns, cleanUpAfterFile, tempDir } from "./helpers.ts";
+
+cleanUpAfterFile();
 
 function sh(command: string): string {
   const run = Bun.spawnSync(["/bin/sh", "-c", command]);
