@@ -9,8 +9,8 @@ import type { Logger } from "../../core/log/logger.ts";
 import type { ComputerDocument, NetworkContext, PartitionDocument, TapDocument } from "../../core/hooks/groups/format.ts";
 import type { Runner } from "./exec.ts";
 import type { InterfaceTable } from "./interfaces.ts";
-import { ipv4NetworkAddress, isIpv4, tapCandidates } from "./ipv4.ts";
-import { netmaskLength } from "./ipv6.ts";
+import { ipv4InNetwork, ipv4NetworkAddress, isIpv4, parseIpv4Cidr, tapCandidates } from "./ipv4.ts";
+import { ipv6Contains, isGlobalScopeIpv6, netmaskLength } from "./ipv6.ts";
 import type { UserDatabase } from "./users.ts";
 
 export interface Gateway {
@@ -59,8 +59,11 @@ export class IpLinks {
    * The reference's speed hack: put every stored partition address back at
    * once (after a reboot), so duplicate address detection runs for all of
    * them together. Addresses already there are skipped (the reference's
-   * TODO), and IPv4 goes to interface_name ([BUG] fixed: the reference puts
-   * it on the IPv6 interface when they differ).
+   * TODO); IPv4 goes to interface_name ([BUG] fixed: the reference puts it
+   * on the IPv6 interface when they differ); and only addresses inside the
+   * interface's current prefixes (or ipv4_local_network) come back ([BUG]
+   * fixed: the reference resurrects the old prefix of a renumbered node, so
+   * its partitions never move to the new one).
    */
   private restoreAddresses(computer: ComputerDocument): void {
     for (const partition of computer.partition_list) {
@@ -76,11 +79,22 @@ export class IpLinks {
         const family = v4 ? "inet" : "inet6";
         if (this.table.addresses(target, family)?.some((a) => a.addr === addr)) continue;
         if (this.table.holderOf(addr, family, target)) continue;
+        if (!this.stillOurs(addr, v4)) continue;
         const { code } = this.runner.run(["ip", "addr", "add", `${addr}/${length}`, "dev", target], false);
         this.table.invalidate();
         if (code !== 0) break;
       }
     }
+  }
+
+  /** Whether a stored address still belongs: inside ipv4_local_network, or inside a global prefix of the IPv6 interface. */
+  private stillOurs(addr: string, v4: boolean): boolean {
+    if (v4) {
+      const network = parseIpv4Cidr(this.network.ipv4LocalNetwork ?? "");
+      return network !== undefined && ipv4InNetwork(network, addr);
+    }
+    const globals = (this.table.addresses(this.network.ipv6Interface, "inet6") ?? []).filter((a) => isGlobalScopeIpv6(a.addr));
+    return globals.some((a) => ipv6Contains(a.addr, a.prefixlen, addr));
   }
 
   private uid(name: string): number {

@@ -4,7 +4,7 @@
  * alone (alter_user and alter_network off), so these run on the host.
  */
 import { describe, expect, test } from "bun:test";
-import { readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { loads } from "../../../core/slap/marshal/index.ts";
 import type { PyDict } from "../../../core/slap/marshal/values.ts";
@@ -134,5 +134,25 @@ describe.skipIf(!IS_ROOT)("definition files", () => {
     const r = await formatWith("[partition_0]\naddress = 10.0.0.2\nuser = u\nnetwork_interface =\npathname = p0\n", 1);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('[partition_0] address must be "address/netmask", not "10.0.0.2"');
+  });
+
+  test("instance_storage_home: each dataN gets a 0750 folder per partition, listed in external_storage_list", async () => {
+    const storage = tempDir();
+    for (const name of ["data1", "data22", "dataX", "other"]) mkdirSync(join(storage, name));
+    const r = await formatWith(EXAMPLE, 1, { instance_storage_home: storage });
+    expect(r.code).toBe(2);
+    const [partition] = r.xml().partition_list as PyDict[];
+    expect((partition.external_storage_list as string[]).sort()).toEqual([`${storage}/data1/slappart0`, `${storage}/data22/slappart0`]);
+    expect(r.xml().instance_storage_home).toBe(storage);
+    expect(statSync(join(storage, "data22", "slappart0")).mode & 0o777).toBe(0o750);
+    expect(existsSync(join(storage, "dataX", "slappart0"))).toBe(false);
+  });
+
+  test("[slapformat] log_file gets the run's log in the reference's file format; -c is accepted and ignored", async () => {
+    const dir = tempDir();
+    const log = join(dir, "format.log");
+    const r = await formatWith(EXAMPLE, 1, { log_file: log }, ["-c", "whatever"]);
+    expect(r.code).toBe(2);
+    expect(readFileSync(log, "utf8")).toMatch(/^\[\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3}\] INFO     Using definition file '/m);
   });
 });

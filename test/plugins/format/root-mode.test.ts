@@ -186,6 +186,22 @@ describe.skipIf(!IS_ROOT)("root mode, everything on, in a network namespace", ()
     expect(sh(`getent passwd ${prefix}u3`)).toBe("");
   });
 
+  test("after a reboot (addresses gone) a rerun puts the stored addresses back, unchanged", async () => {
+    const before = partitions().map((p) => p.address_list);
+    for (const [v4, v6] of before as PyDict[][]) {
+      ns.sh(`ip addr del ${v4.addr}/32 dev eth0`);
+      ns.sh(`ip addr del ${v6.addr}/64 dev eth0`);
+    }
+    const r = await run(cfg(3));
+    expect(r.code).toBe(2);
+    expect(partitions().map((p) => p.address_list)).toEqual(before);
+    const onEth0 = ns.sh("ip addr list dev eth0");
+    for (const [v4, v6] of before as PyDict[][]) {
+      expect(onEth0).toContain(`inet ${v4.addr}/32`);
+      expect(onEth0).toContain(`inet6 ${v6.addr}/64`);
+    }
+  });
+
   test("check 21 [test_getAddress_prefers_pref_addr_among_same_masklen]: a lower /64 added to eth0 changes neither the computer nor the partition addresses", async () => {
     ns.sh("ip addr add 2001:db8:0:1::1/64 dev eth0");
     const before = partitions().map((p) => p.address_list);
@@ -230,5 +246,58 @@ describe.skipIf(!IS_ROOT)("the network as it is found", () => {
     expect(r.stderr).toContain("No IPv6 found on interface eth0 to construct IPv6 with.");
     expect(r.stderr).toContain("slapos failed to prepare the computer.");
     expect(existsSync(join(dir, "slapos.xml"))).toBe(false);
+  });
+
+  function plainConfig(dir: string, extra: Record<string, string | number | boolean> = {}) {
+    return writeConfig(dir, {
+      slapos: { computer_id: "COMP-NET", master_url: "http://127.0.0.1:1", instance_root: join(dir, "inst"), software_root: join(dir, "soft") },
+      slapformat: {
+        computer_xml: join(dir, "slapos.xml"),
+        interface_name: "eth0",
+        ipv4_local_network: "10.0.0.0/16",
+        partition_amount: 1,
+        alter_user: false,
+        create_tap: false,
+        partition_has_ipv6_range: false,
+        public_ipv4_lookup: false,
+        ...extra,
+      },
+    });
+  }
+
+  test("an address already held by another interface: a warning, then a random one of the prefix (S = 16)", async () => {
+    const ns = createNetns();
+    ns.sh("ip addr add 2001:db8:1:2::2/128 dev peer0");
+    const dir = tempDir();
+    const r = await ns.slapos(["node", "format", "--now", "--cfg", plainConfig(dir)]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("Cannot add address 2001:db8:1:2::2 to eth0 as it already exists on interface peer0.");
+    expect(r.stderr).toContain("Falling back to random address selection for partition 0 because 2001:db8:1:2::2/64 is already taken");
+    const xml = loads(readFileSync(join(dir, "slapos.xml"), "utf8")) as PyDict;
+    const v6 = ((xml.partition_list as PyDict[])[0].address_list as PyDict[])[1].addr as string;
+    expect(v6).toMatch(/^2001:db8:1:2::[0-9a-f]{1,4}$/);
+    expect(v6).not.toBe("2001:db8:1:2::2");
+    expect(ns.sh("ip -6 addr list dev eth0")).toContain(`${v6}/64`);
+  });
+
+  test("the same with ipv6_prefixshift other than 16: the run fails (exit 1) naming the taken address", async () => {
+    const ns = createNetns();
+    ns.sh("ip addr add 2001:db8:1:2::2/128 dev peer0");
+    const dir = tempDir();
+    const r = await ns.slapos(["node", "format", "--now", "--cfg", plainConfig(dir, { ipv6_prefixshift: 20 })]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("Address 2001:db8:1:2::2/64 for partition 0 is already taken; aborting because IPv6 prefixshift is 20 != 16");
+  });
+
+  test("[BUG] fixed: a new prefix on the interface re-derives the partition IPv6 under it (the reference re-adds the old prefix first)", async () => {
+    const ns = createNetns();
+    const dir = tempDir();
+    expect((await ns.slapos(["node", "format", "--now", "--cfg", plainConfig(dir)])).code).toBe(2);
+    ns.sh("ip addr flush dev eth0 scope global && ip addr add 2001:db8:9:9::1/64 dev eth0");
+    const r = await ns.slapos(["node", "format", "--now", "--cfg", plainConfig(dir)]);
+    expect(r.code).toBe(2);
+    const xml = loads(readFileSync(join(dir, "slapos.xml"), "utf8")) as PyDict;
+    expect(xml.address).toBe("2001:db8:9:9::1");
+    expect(((xml.partition_list as PyDict[])[0].address_list as PyDict[])[1]).toEqual({ addr: "2001:db8:9:9::2", netmask: "ffff:ffff:ffff:ffff::" });
   });
 });
