@@ -4,7 +4,7 @@
  * can be added but not removed; dry-run touches nothing.
  */
 import { beforeAll, describe, expect, test } from "bun:test";
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { loads } from "../../../core/slap/marshal/index.ts";
 import type { PyDict } from "../../../core/slap/marshal/values.ts";
