@@ -5,5 +5,6 @@
  */
 import type { Plugin } from "../core/hooks/plugin.ts";
 import format from "./format/index.ts";
+import shacache from "./shacache/index.ts";
 
-export const builtinPlugins: Plugin[] = [format];
+export const builtinPlugins: Plugin[] = [shacache, format];

@@ -91,7 +91,13 @@ async function scenario(title: string, computers: number, partitionsEach: number
     const request = await measure(`requestComputerPartition re-request (${names.length} instances)`, DURATION_REQUESTS, (i) =>
       post("/requestComputerPartition", bodies[i % bodies.length]),
     );
-    console.log(`master RSS after ${(2 * DURATION_REQUESTS + 400).toLocaleString()} requests: ${rssMb(child.pid).toFixed(1)} MB (private anonymous ${anonMb(child.pid).toFixed(1)} MB)`);
+    const busyRss = rssMb(child.pid);
+    const busyAnon = anonMb(child.pid);
+    await Bun.sleep(3500); // the master collects garbage once idle
+    console.log(
+      `master RSS right after ${(2 * DURATION_REQUESTS + 400).toLocaleString()} requests ${busyRss.toFixed(1)} MB (anonymous ${busyAnon.toFixed(1)} MB); ` +
+        `3 s later ${rssMb(child.pid).toFixed(1)} MB (anonymous ${anonMb(child.pid).toFixed(1)} MB)`,
+    );
     return { idle, full, request, after: rssMb(child.pid) };
   } finally {
     child.kill("SIGTERM");

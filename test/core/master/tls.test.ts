@@ -118,3 +118,30 @@ describe("node registration with a token (slapos node register --token)", () => 
   });
 
 });
+
+describe("multimaster forwarding to an HTTPS master with a client certificate", () => {
+  test("the forward carries the section's key and cert", async () => {
+    const local = await testMaster({
+      multimaster: [{ url: master.url, key: certs.clientKey, cert: certs.clientCert, softwareReleaseList: ["http://remote/sr.cfg"] }],
+    });
+    try {
+      const client = node();
+      await client.loadComputerConfigurationFromXML(formatDocument(["slappart0", "slappart1"], "COMP-TEST"));
+      const answer = await local.client.requestComputerPartition({ softwareRelease: "http://remote/sr.cfg", partitionReference: "far" });
+      expect(answer.raw.state._master_url).toBe(master.url);
+      expect(answer.getComputerId()).toBe("COMP-TEST");
+    } finally {
+      await local.stop();
+    }
+  });
+
+  test("an https section without key or cert is 404, as the reference's ConfigurationError", async () => {
+    const local = await testMaster({ multimaster: [{ url: master.url, softwareReleaseList: ["http://remote/sr.cfg"] }] });
+    try {
+      const error = await local.client.requestComputerPartition({ softwareRelease: "http://remote/sr.cfg", partitionReference: "far" }).catch((e) => e);
+      expect((error as SlapError).code).toBe("not-found");
+    } finally {
+      await local.stop();
+    }
+  });
+});
