@@ -198,7 +198,7 @@ describe("on the embedded master", () => {
     await host.applyAll(() => ({ config, options: {}, log, source: "built-in", command: "proxy start" }));
     const master = new Hono();
     master.get("/getComputerInformation", (c) => c.text("master route"));
-    await host.hooks.master.routes.promise({ app: master });
+    await host.hooks.master.routes.promise({ app: master, databaseUri: join(dir, "master.db") });
     const served = Bun.serve({ hostname: "127.0.0.1", port: 0, fetch: master.fetch });
     try {
       const post = await fetch(`http://127.0.0.1:${served.port}/shacache/cache`, { method: "POST", body: "via master" });
