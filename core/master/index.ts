@@ -142,6 +142,25 @@ export async function startMaster(options: MasterOptions): Promise<RunningMaster
       fetch: app.fetch,
     });
   }
+  // After a burst of requests, a full collection once the master is idle gives the heap back.
+  let served = 0;
+  let collected = 0;
+  const countRequests = (handler: typeof master.app.fetch) => (request: Request, ...rest: unknown[]) => {
+    served++;
+    return handler(request, ...(rest as []));
+  };
+  server.reload({ fetch: countRequests(master.app.fetch) });
+  const idle = setInterval(() => {
+    if (served === collected) return;
+    const before = served;
+    setTimeout(() => {
+      if (served === before) {
+        collected = served;
+        Bun.gc(true);
+      }
+    }, 500).unref();
+  }, 2000);
+  idle.unref();
   const scheme = tls ? "https" : "http";
   const host = settings.host.includes(":") ? `[${settings.host}]` : settings.host;
   return {
@@ -151,6 +170,7 @@ export async function startMaster(options: MasterOptions): Promise<RunningMaster
     runId: master.context.runId,
     registrationUrl: registration ? `https://${host}:${registration.port}` : undefined,
     async stop() {
+      clearInterval(idle);
       await server.stop(true);
       await registration?.stop(true);
       master.close();

@@ -94,6 +94,14 @@ CREATE TABLE computer_registration (
 ) WITHOUT ROWID;
 `,
   },
+  {
+    version: 3,
+    summary: "index of addresses by partition name alone, in rowid order",
+    sql: `
+CREATE INDEX network_by_name ON partition_network (partition_reference);
+CREATE INDEX partition_free ON partition (computer_reference, slap_state);
+`,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;

@@ -53,6 +53,15 @@ export interface NetworkRow {
 
 type Bind = string | number | null;
 
+// Lookups go through an equality index, whose entries for one key are in rowid order, so the
+// first row is the reference's first row without ORDER BY rowid / LIMIT 1 (which cost more
+// than the lookup itself). Lists whose order is visible keep ORDER BY rowid.
+
+function isBusy(error: unknown): boolean {
+  const code = String((error as { code?: string })?.code ?? "");
+  return code.startsWith("SQLITE_BUSY");
+}
+
 /** Typed prepared statements, built once per database. */
 function statements(db: Database) {
   const q = <R>(sql: string) => db.query<R, Bind[]>(sql) as Statement<R, Bind[]>;
@@ -65,8 +74,8 @@ function statements(db: Database) {
     removeSoftware: q<never>("DELETE FROM software WHERE url=? AND computer_reference=?"),
     partitionsOf: q<PartitionRow>("SELECT * FROM partition WHERE computer_reference=? ORDER BY rowid"),
     partition: q<PartitionRow>("SELECT * FROM partition WHERE reference=? AND computer_reference=?"),
-    instance: q<PartitionRow>("SELECT * FROM partition WHERE partition_reference=? AND requested_by=? ORDER BY rowid LIMIT 1"),
-    firstFree: q<PartitionRow>("SELECT * FROM partition WHERE slap_state='free' AND computer_reference=? ORDER BY rowid LIMIT 1"),
+    instance: q<PartitionRow>("SELECT * FROM partition WHERE partition_reference=? AND requested_by=?"),
+    firstFree: q<PartitionRow>("SELECT * FROM partition WHERE computer_reference=? AND slap_state='free'"),
     freeOf: q<PartitionRow>("SELECT * FROM partition WHERE slap_state='free' AND computer_reference=? ORDER BY rowid"),
     childrenOf: q<{ partition_reference: string }>(
       "SELECT partition_reference FROM partition WHERE requested_by=? ORDER BY partition_reference",
@@ -87,22 +96,22 @@ function statements(db: Database) {
     renameChildren: q<never>("UPDATE partition SET requested_by=? WHERE requested_by=?"),
     rename: q<never>("UPDATE partition SET partition_reference=? WHERE reference=? AND computer_reference=?"),
     hostFor: q<PartitionRow>(
-      "SELECT * FROM partition WHERE software_release=? AND computer_reference=? ORDER BY rowid LIMIT 1",
+      "SELECT * FROM partition WHERE software_release=? AND computer_reference=?",
     ),
     hostForType: q<PartitionRow>(
-      "SELECT * FROM partition WHERE software_release=? AND computer_reference=? AND software_type=? ORDER BY rowid LIMIT 1",
+      "SELECT * FROM partition WHERE software_release=? AND computer_reference=? AND software_type=?",
     ),
     hostForGuid: q<PartitionRow>(
-      "SELECT * FROM partition WHERE software_release=? AND computer_reference=? AND reference=? ORDER BY rowid LIMIT 1",
+      "SELECT * FROM partition WHERE software_release=? AND computer_reference=? AND reference=?",
     ),
     hostForTypeGuid: q<PartitionRow>(
-      "SELECT * FROM partition WHERE software_release=? AND computer_reference=? AND software_type=? AND reference=? ORDER BY rowid LIMIT 1",
+      "SELECT * FROM partition WHERE software_release=? AND computer_reference=? AND software_type=? AND reference=?",
     ),
-    slave: q<SlaveRow>("SELECT * FROM slave WHERE reference=? AND computer_reference=? ORDER BY rowid LIMIT 1"),
+    slave: q<SlaveRow>("SELECT * FROM slave WHERE reference=? AND computer_reference=?"),
     insertSlave: q<never>("INSERT INTO slave (reference, computer_reference, asked_by, hosted_by) VALUES (?, ?, ?, ?)"),
-    networksOf: q<NetworkRow>("SELECT * FROM partition_network WHERE partition_reference=? AND computer_reference=? ORDER BY rowid"),
+    networksOf: q<NetworkRow>("SELECT * FROM partition_network WHERE partition_reference=? AND computer_reference=?"),
     /** The reference's requestNotSlave reads addresses by partition reference only (slap-protocol.md §4.5). */
-    networksByName: q<NetworkRow>("SELECT * FROM partition_network WHERE partition_reference=? ORDER BY rowid"),
+    networksByName: q<NetworkRow>("SELECT * FROM partition_network INDEXED BY network_by_name WHERE partition_reference=?"),
     networksOfComputer: q<NetworkRow>("SELECT * FROM partition_network WHERE computer_reference=? ORDER BY rowid"),
     deleteNetworks: q<never>("DELETE FROM partition_network WHERE computer_reference=?"),
     insertPartition: q<never>("INSERT OR IGNORE INTO partition (reference, computer_reference) VALUES (?, ?)"),
@@ -136,9 +145,15 @@ export class Store {
   private busy = false;
   private readonly waiting: Array<() => void> = [];
   private writeGeneration = 0;
+  private readonly begin: { read: Statement; write: Statement };
+  private readonly commit: Statement;
+  private readonly rollback: Statement;
 
   constructor(readonly db: Database) {
     this.sql = statements(db);
+    this.begin = { read: db.prepare("BEGIN"), write: db.prepare("BEGIN IMMEDIATE") };
+    this.commit = db.prepare("COMMIT");
+    this.rollback = db.prepare("ROLLBACK");
   }
 
   /** Changes when this process commits a write or another connection does. */
@@ -162,25 +177,38 @@ export class Store {
 
   /**
    * Run `fn` alone, inside one transaction: committed if it returns,
-   * rolled back if it throws. `write` takes the write lock up front.
+   * rolled back if it throws. A write transaction starts deferred (most
+   * re-requests change nothing, and taking the write lock costs more than
+   * the request); if another process committed in between and SQLite
+   * refuses the upgrade, the whole transaction runs again with the write
+   * lock taken up front.
    */
   async transaction<T>(kind: "read" | "write", fn: () => T | Promise<T>): Promise<T> {
     await this.acquire();
     try {
-      this.db.run(kind === "write" ? "BEGIN IMMEDIATE" : "BEGIN");
-      const before = kind === "write" ? this.sql.totalChanges.get()!.n : 0;
       try {
-        const result = await fn();
-        const changed = kind === "write" && this.sql.totalChanges.get()!.n !== before;
-        this.db.run("COMMIT");
-        if (changed) this.writeGeneration++;
-        return result;
+        return await this.once(kind === "write" ? "deferred" : "read", fn);
       } catch (error) {
-        if (this.db.inTransaction) this.db.run("ROLLBACK");
-        throw error;
+        if (kind !== "write" || !isBusy(error)) throw error;
+        return await this.once("write", fn);
       }
     } finally {
       this.release();
+    }
+  }
+
+  private async once<T>(mode: "read" | "deferred" | "write", fn: () => T | Promise<T>): Promise<T> {
+    (mode === "write" ? this.begin.write : this.begin.read).run();
+    const before = mode === "read" ? 0 : this.sql.totalChanges.get()!.n;
+    try {
+      const result = await fn();
+      const changed = mode !== "read" && this.sql.totalChanges.get()!.n !== before;
+      this.commit.run();
+      if (changed) this.writeGeneration++;
+      return result;
+    } catch (error) {
+      if (this.db.inTransaction) this.rollback.run();
+      throw error;
     }
   }
 

@@ -7,7 +7,7 @@
 import type { Context } from "hono";
 import { SlapError, messageOf } from "../../errors.ts";
 import { originOf, type MasterContext, type RequestOrigin } from "../context.ts";
-import { HttpError, errorResponse, text } from "./errors.ts";
+import { HTML, HttpError, errorResponse, text } from "./errors.ts";
 import { readFields, type Fields } from "./input.ts";
 
 export interface HandlerInput {
@@ -18,7 +18,7 @@ export interface HandlerInput {
   origin: RequestOrigin;
 }
 
-export type SlapHandler = (input: HandlerInput) => Promise<Response | string> | Response | string;
+export type SlapHandler = (input: HandlerInput) => Promise<Response | string | Uint8Array> | Response | string | Uint8Array;
 
 /** Map anything thrown by a handler to a response. */
 export function failure(ctx: MasterContext, error: unknown, where: string): Response {
@@ -52,7 +52,9 @@ export function slapRoute(ctx: MasterContext, handler: SlapHandler) {
       const fields = await readFields(request, url);
       const origin = originOf(request, url, ctx.serverPort);
       const result = await handler({ ctx, fields, request, url, origin });
-      return typeof result === "string" ? text(result) : result;
+      if (typeof result === "string") return text(result);
+      if (result instanceof Uint8Array) return new Response(result, { headers: { "Content-Type": HTML } });
+      return result;
     } catch (error) {
       return failure(ctx, error, url.pathname);
     }

@@ -44,7 +44,7 @@ export function targetComputer(ctx: MasterContext, filter: PyDict): string {
 
 async function choosePartition(ctx: MasterContext, request: ParsedRequest, computerId: string): Promise<PartitionRow | null> {
   const hook = ctx.hooks?.master.allocate;
-  if (hook?.isUsed()) {
+  if (hook && hook.taps.length > 0) {
     const candidates = ctx.store.sql.freeOf.all(computerId);
     const chosen = await hook.promise({
       computerId,

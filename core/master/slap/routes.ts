@@ -7,7 +7,7 @@ import { dumps } from "../../slap/marshal/encode.ts";
 import { pyDict, type PyValue } from "../../slap/marshal/values.ts";
 import type { MasterContext } from "../context.ts";
 import { HttpError } from "../http/errors.ts";
-import { slapRoute, type HandlerInput } from "../http/handler.ts";
+import { slapRoute, type HandlerInput, type SlapHandler } from "../http/handler.ts";
 import { MAX_URL_LENGTH, asDict, type Fields } from "../http/input.ts";
 import { computerInformation } from "./computer.ts";
 import { partitionDocument } from "./documents.ts";
@@ -74,11 +74,11 @@ async function write<T>(input: HandlerInput, fn: () => T): Promise<T> {
 
 export function registerSlapRoutes(app: Hono, ctx: MasterContext): string[] {
   const paths: string[] = [];
-  const get = (path: string, handler: (input: HandlerInput) => Promise<Response | string> | Response | string) => {
+  const get = (path: string, handler: SlapHandler) => {
     paths.push(path);
     app.get(path, slapRoute(ctx, handler));
   };
-  const post = (path: string, handler: (input: HandlerInput) => Promise<Response | string> | Response | string) => {
+  const post = (path: string, handler: SlapHandler) => {
     paths.push(path);
     app.post(path, slapRoute(ctx, handler));
   };

@@ -12,6 +12,9 @@ import { dumps, loads } from "../../../core/slap/marshal/index.ts";
 import { PyObject, pyDict, type PyDict, type PyValue } from "../../../core/slap/marshal/values.ts";
 import { Computer } from "../../../core/slap/objects.ts";
 import { tempDir } from "../../helpers/tmp.ts";
+import { formatDocument, requestFields, type Req } from "./fixtures.ts";
+
+export { formatDocument, requestFields, type Req };
 
 export const quietLog = new Logger("slapos.test-master");
 
@@ -55,31 +58,6 @@ export async function rawPost(master: { url: string }, path: string, fields: For
   return { status: response.status, body: await response.text(), headers: response.headers };
 }
 
-/** The computer dict the reference's tests post (two addresses per partition, tap0). */
-export function formatDocument(references: string[], computer = "computer"): PyDict {
-  return pyDict([
-    ["reference", computer],
-    ["address", "12.34.56.78"],
-    ["netmask", "255.255.255.255"],
-    [
-      "partition_list",
-      references.map((reference) =>
-        pyDict([
-          ["reference", reference],
-          ["tap", pyDict([["name", "tap0"]])],
-          [
-            "address_list",
-            [
-              pyDict([["addr", "1.2.3.4"], ["netmask", "255.255.255.255"]]),
-              pyDict([["addr", "4.3.2.1"], ["netmask", "255.255.255.255"]]),
-            ],
-          ],
-        ]),
-      ),
-    ],
-  ]);
-}
-
 /** FORMAT(n, c): an empty format, then slappart0..n-1, as the reference's tests do. */
 export async function format(master: { url: string }, n: number, computer = "computer"): Promise<void> {
   const empty = await rawPost(master, "/loadComputerConfigurationFromXML", [["xml", dumps(formatDocument([], computer))]]);
@@ -87,32 +65,6 @@ export async function format(master: { url: string }, n: number, computer = "com
   const names = Array.from({ length: n }, (_, i) => `slappart${i}`);
   const full = await rawPost(master, "/loadComputerConfigurationFromXML", [["xml", dumps(formatDocument(names, computer))]]);
   if (full.status !== 200 || full.body !== "done") throw new Error(`format failed: ${full.status} ${full.body}`);
-}
-
-export interface Req {
-  sr?: string;
-  type?: string | null;
-  name: string;
-  from?: string;
-  fromComputer?: string;
-  shared?: boolean;
-  params?: Record<string, PyValue>;
-  filter?: Record<string, PyValue>;
-  state?: string | null;
-}
-
-export function requestFields(r: Req): FormFields {
-  const fields: FormFields = [
-    ["software_release", r.sr ?? "http://sr//"],
-    ["software_type", r.type ?? "default"],
-    ["partition_reference", r.name],
-    ["shared_xml", dumps(Boolean(r.shared))],
-    ["partition_parameter_xml", dumps(pyDict(Object.entries(r.params ?? {})))],
-    ["filter_xml", dumps(pyDict(Object.entries(r.filter ?? {})))],
-    ["state", dumps(r.state ?? null)],
-  ];
-  if (r.from !== undefined) fields.push(["computer_id", r.fromComputer ?? "computer"], ["computer_partition_id", r.from]);
-  return fields;
 }
 
 /** REQ(...): the raw answer. */
