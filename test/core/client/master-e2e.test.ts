@@ -1,26 +1,49 @@
-// Every client command through the compiled binary against our real embedded master
-// on loopback: supply → request → connection parameters → service list/info →
-// computer list/info/token → remove, plus not-found cases and --wait.
+// Every client command through the compiled binary against our real master, started as
+// `dist/slapos proxy start` on loopback: supply → request → connection parameters →
+// service list/info → computer list/info/token → remove, plus not-found cases and --wait.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { slapos } from "../../helpers/binary.ts";
+import { SlapClient } from "../../../core/slap/client.ts";
+import { slapos, startSlapos } from "../../helpers/binary.ts";
 import { makeCerts } from "../../helpers/certs.ts";
+import { freePort, waitFor } from "../../helpers/ports.ts";
 import { tempDir } from "../../helpers/tmp.ts";
-import { formatDocument, testMaster, type TestMaster } from "../master/helpers.ts";
+import { formatDocument } from "../master/helpers.ts";
 
 const SR = "/srv/sr/e2e/software.cfg";
-let master: TestMaster;
 const dir = tempDir();
 const cfg = join(dir, "slapos-client.cfg");
 const env = { SLAPOS_CLIENT_CONFIGURATION: cfg, HOME: dir };
 
+/** `slapos proxy start` with `[slapproxy]` lines added; resolves once it answers. */
+async function proxyStart(name: string, extra: string, tls?: { cert: string; key: string }) {
+  const port = await freePort();
+  const nodeCfg = join(dir, `${name}.cfg`);
+  writeFileSync(
+    nodeCfg,
+    `[slapos]\ncomputer_id = computer\n[slapproxy]\nhost = 127.0.0.1\nport = ${port}\ndatabase_uri = ${join(dir, `${name}.db`)}\n${extra}`,
+  );
+  const process = startSlapos(["proxy", "start", "--cfg", nodeCfg]);
+  const url = `${tls ? "https" : "http"}://127.0.0.1:${port}`;
+  const options = { tls: { ...tls, rejectUnauthorized: false } } as RequestInit;
+  await waitFor(async () => (await fetch(`${url}/getRunId`, options)).ok, 30, "proxy start");
+  return { process, url };
+}
+
+let master: { process: ReturnType<typeof startSlapos>; url: string; client: SlapClient };
+
 beforeAll(async () => {
-  master = await testMaster({ softwareProductList: { e2e: SR } });
+  const started = await proxyStart("master", `software_product_list =\n  e2e ${SR}\n`);
+  master = { ...started, client: new SlapClient({ masterUrl: started.url }) };
+  // What `slapos node format` posts, for a computer of three partitions.
   await master.client.loadComputerConfigurationFromXML(formatDocument(["slappart0", "slappart1", "slappart2"]));
   writeFileSync(cfg, `[slapos]\nmaster_url = ${master.url}\nmaster_rest_url = ${master.url}/hateoas\n`);
+}, 60_000);
+afterAll(async () => {
+  master?.process.kill("SIGTERM");
+  await master?.process.exited;
 });
-afterAll(() => master?.stop());
 
 const run = (args: string[]) => slapos(["--log-time", ...args], { env, timeout: 60 });
 const messages = (stderr: string) => stderr.replace(/^slapos\[\d+\] /gm, "");
@@ -202,19 +225,24 @@ describe("a whole client session against our master", () => {
 });
 
 describe("computer token from a master that issues node certificates (https, client CA)", () => {
-  let tlsMaster: TestMaster;
+  let tlsMaster: Awaited<ReturnType<typeof proxyStart>>;
   const tlsCfg = join(dir, "tls.cfg");
   beforeAll(async () => {
     const certs = makeCerts(tempDir());
-    tlsMaster = await testMaster({
-      tls: { certFile: certs.serverCert, keyFile: certs.serverKey, clientCaFile: certs.caCert, clientCaKeyFile: join(certs.dir, "ca.key") },
-    });
+    tlsMaster = await proxyStart(
+      "tls",
+      `server_cert_file = ${certs.serverCert}\nserver_key_file = ${certs.serverKey}\nclient_ca_file = ${certs.caCert}\nclient_ca_key_file = ${join(certs.dir, "ca.key")}\n`,
+      { cert: readFileSync(certs.clientCert, "utf8"), key: readFileSync(certs.clientKey, "utf8") },
+    );
     writeFileSync(
       tlsCfg,
       `[slapos]\nmaster_url = ${tlsMaster.url}\nmaster_rest_url = ${tlsMaster.url}/hateoas\n[slapconsole]\ncert_file = ${certs.clientCert}\nkey_file = ${certs.clientKey}\n`,
     );
+  }, 60_000);
+  afterAll(async () => {
+    tlsMaster?.process.kill("SIGTERM");
+    await tlsMaster?.process.exited;
   });
-  afterAll(() => tlsMaster?.stop());
 
   test("prints a fresh token", async () => {
     const r = await slapos(["--cfg", tlsCfg, "computer", "token"], { env });
