@@ -51,6 +51,13 @@ export interface Options {
   volatile?(...keys: string[]): void;
   /** (optional) zc.buildout's options.created(): paths deleted if install fails. */
   created?(...paths: string[]): void;
+  /**
+   * (optional) Compute options on demand (the fork's generate.password
+   * serves `${gen:passwd-sha512-crypt}` this way): called when a lookup
+   * (`${}`, get, value) finds no option of that name; a defined result is
+   * stored as the option, undefined keeps it missing.
+   */
+  provide?(resolve: (key: string) => OptionValue | undefined): void;
 }
 
 /** A nested buildout run (switch-softwaretype), like zc.buildout's Buildout(config, options).install([]). */

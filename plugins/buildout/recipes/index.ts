@@ -1,0 +1,41 @@
+/**
+ * The built-in recipes of the native buildout, by zc.buildout entry-point
+ * name (`dist` alone means `dist:default`). Every factory is wrapped so that
+ * a failure names the part, the recipe and the phase.
+ */
+import type { RecipeFactory } from "../recipe-api.ts";
+import { checkPortListening } from "./check-port-listening.ts";
+import { command } from "./command.ts";
+import { download, downloadUnpacked } from "./download.ts";
+import { generatePasswordRecipe } from "./generate-password.ts";
+import { jinja2 } from "./jinja2.ts";
+import { mkdirectory } from "./mkdirectory.ts";
+import { promisePlugin } from "./promise-plugin.ts";
+import { switchSoftwaretype, switchSoftwaretypeNoop } from "./switch-softwaretype.ts";
+import { collectiveTemplate, slaposTemplate } from "./template.ts";
+import { wrapFactory } from "./util/errors.ts";
+import { wrapper } from "./wrapper.ts";
+
+const RECIPES: Record<string, RecipeFactory> = {
+  "slapos.recipe.template": slaposTemplate,
+  "slapos.recipe.template:default": slaposTemplate,
+  "slapos.recipe.template:jinja2": jinja2,
+  "collective.recipe.template": collectiveTemplate,
+  "collective.recipe.template:default": collectiveTemplate,
+  "plone.recipe.command": command,
+  "plone.recipe.command:default": command,
+  "slapos.cookbook:wrapper": wrapper,
+  "slapos.cookbook:mkdirectory": mkdirectory,
+  "slapos.cookbook:generate.password": generatePasswordRecipe,
+  "slapos.cookbook:switch-softwaretype": switchSoftwaretype,
+  "slapos.cookbook:switch-softwaretype.noop": switchSoftwaretypeNoop,
+  "slapos.cookbook:promise.plugin": promisePlugin,
+  "slapos.cookbook:check_port_listening": checkPortListening,
+  "slapos.recipe.build:download": download,
+  "slapos.recipe.build:download-unpacked": downloadUnpacked,
+};
+
+/** Built-in recipes by entry point, each framed with its part and recipe names on failure. */
+export const builtinRecipes: Record<string, RecipeFactory> = Object.fromEntries(
+  Object.entries(RECIPES).map(([entryPoint, factory]) => [entryPoint, wrapFactory(entryPoint, factory)]),
+);
