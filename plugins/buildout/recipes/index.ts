@@ -11,6 +11,9 @@ import { generatePasswordRecipe } from "./generate-password.ts";
 import { jinja2 } from "./jinja2.ts";
 import { mkdirectory } from "./mkdirectory.ts";
 import { promisePlugin } from "./promise-plugin.ts";
+import { publish, publishFailsafe, publishSerialised, publishSerialisedFailsafe } from "./publish.ts";
+import { request, requestOptional, requestOptionalSerialised, requestSerialised } from "./request.ts";
+import { slapconfiguration, slapconfigurationSerialised } from "./slapconfiguration.ts";
 import { switchSoftwaretype, switchSoftwaretypeNoop } from "./switch-softwaretype.ts";
 import { collectiveTemplate, slaposTemplate } from "./template.ts";
 import { wrapFactory } from "./util/errors.ts";
@@ -31,6 +34,16 @@ const RECIPES: Record<string, RecipeFactory> = {
   "slapos.cookbook:switch-softwaretype.noop": switchSoftwaretypeNoop,
   "slapos.cookbook:promise.plugin": promisePlugin,
   "slapos.cookbook:check_port_listening": checkPortListening,
+  "slapos.cookbook:slapconfiguration": slapconfiguration,
+  "slapos.cookbook:slapconfiguration.serialised": slapconfigurationSerialised,
+  "slapos.cookbook:publish": publish,
+  "slapos.cookbook:publish.serialised": publishSerialised,
+  "slapos.cookbook:publish_failsafe": publishFailsafe,
+  "slapos.cookbook:publish.serialised_failsafe": publishSerialisedFailsafe,
+  "slapos.cookbook:request": request,
+  "slapos.cookbook:requestoptional": requestOptional,
+  "slapos.cookbook:request.serialised": requestSerialised,
+  "slapos.cookbook:requestoptional.serialised": requestOptionalSerialised,
   "slapos.recipe.build:download": download,
   "slapos.recipe.build:download-unpacked": downloadUnpacked,
 };
