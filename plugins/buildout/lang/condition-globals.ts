@@ -8,7 +8,7 @@ import { arch, release } from "node:os";
 import { fn, tuple, type PyValue } from "./condition-values.ts";
 
 /** The Python buildout claims to run on. */
-export const PYTHON_VERSION = [3, 11, 2] as const;
+export const PYTHON_VERSION: readonly [number, number, number] = [3, 11, 2];
 
 const MACHINE = arch() === "x64" ? "x86_64" : arch() === "arm64" ? "aarch64" : arch();
 const FULL = PYTHON_VERSION.join(".");

@@ -60,11 +60,11 @@ export function equal(a: PyValue, b: PyValue): boolean {
   a = unwrap(a);
   b = unwrap(b);
   if (isNumber(a) && isNumber(b)) return Number(a) === Number(b);
-  if (typeof a === "string" || typeof b === "string") return a === b;
-  if (a === null || b === null) return a === b;
+  if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) return a === b;
   if ((a.t === "tuple" || a.t === "list") && (b.t === "tuple" || b.t === "list")) {
-    if (a.t !== b.t || a.items.length !== b.items.length) return false;
-    return a.items.every((x, i) => equal(x, b.items[i]));
+    const bi = b.items;
+    if (a.t !== b.t || a.items.length !== bi.length) return false;
+    return a.items.every((x, i) => equal(x, bi[i]));
   }
   return a === b;
 }

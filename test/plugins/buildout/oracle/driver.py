@@ -119,17 +119,26 @@ def resolve(path):
     return {'sections': sections, 'install_order': order}
 
 
-def main():
-    path = sys.argv[1]
+def answer(path):
     real_stdout = sys.stdout
     sys.stdout = sys.stderr  # buildout logs on stdout
     try:
-        result = resolve(path)
-        code = 0
+        return resolve(path), 0
     except Exception as e:
-        result = {'error': classify(e), 'message': str(e)}
-        code = 1
-    sys.stdout = real_stdout
+        return {'error': classify(e), 'message': str(e)}, 1
+    finally:
+        sys.stdout = real_stdout
+
+
+def main():
+    if sys.argv[1] == '--batch':  # one path per stdin line, one JSON per stdout line
+        for line in sys.stdin:
+            os.chdir(os.path.dirname(line.strip()))
+            result, _ = answer(line.strip())
+            sys.stdout.write(json.dumps(result, sort_keys=True, ensure_ascii=False) + '\n')
+            sys.stdout.flush()
+        return
+    result, code = answer(sys.argv[1])
     json.dump(result, sys.stdout, sort_keys=True, indent=1, ensure_ascii=False)
     sys.stdout.write('\n')
     sys.exit(code)
