@@ -45,6 +45,10 @@ export class Buildout {
   newest = true;
   /** `[buildout] directory`, once known. */
   directory = "";
+  /** Record which sections each section references (for the fork's dependency signatures). */
+  trackReferences = false;
+  /** Structured values assigned from outside (a parent buildout's sub-buildout request), by section. */
+  readonly presets = new Map<string, Map<string, StoredValue>>();
 
   constructor(
     readonly loaded: LoadedConfig,
@@ -73,6 +77,8 @@ export class Buildout {
       throw new BuildoutError("MissingSection", `The referenced section, '${name}', was not defined.${where}`);
     }
     const section = new Section(this, name, raw);
+    const preset = this.presets.get(name);
+    if (preset) for (const [key, value] of preset) section.data.set(key, value);
     this.sections.set(name, section);
     yield* section.initialize();
     return section;

@@ -28,6 +28,8 @@ export class Section {
   raw: Map<string, string>;
   readonly cooked = new Map<string, string>();
   readonly data = new Map<string, StoredValue>();
+  /** Other sections this one's values referenced (kept only when the buildout tracks them). */
+  readonly references?: Set<string>;
 
   constructor(
     readonly buildout: Buildout,
@@ -35,6 +37,7 @@ export class Section {
     raw: Map<string, string>,
   ) {
     this.raw = raw;
+    if (buildout.trackReferences) this.references = new Set();
   }
 
   /** Macro expansion, substitution of every `${` option, dependencies, recipe (Options._initialize). */
@@ -141,6 +144,7 @@ export class Section {
       const sectionName = names[0] || this.name;
       const option = names[1];
       const section = yield* this.buildout.section(sectionName, ref, this.name);
+      if (this.references && section !== this) this.references.add(section.name);
       let value = section.peek(option);
       if (value === undefined) value = yield* section.get(option, seen, false);
       if (value === undefined) {
@@ -167,6 +171,12 @@ export class Section {
     if (!SIMPLE.test(names[1])) {
       throw new BuildoutError("SubstitutionSyntax", `The option name in substitution, ${ref},\nhas invalid characters (${where}).`);
     }
+  }
+
+  /** Substitute a text in the context of this section (templates); the fork turns `$${` into `${`. */
+  *render(text: string): Step<string> {
+    const out = yield* this.subAll(text, []);
+    return this.buildout.fork ? out.replaceAll("$${", "${") : out;
   }
 
   /** Options.keys(): raw keys, then keys only set by recipes. */
