@@ -1,0 +1,10 @@
+/**
+ * Commands that core itself provides (besides help and complete, which need
+ * the registry): each area of core lists its commands here. Command modules
+ * must stay light to import — heavy code is loaded inside `run()` with a
+ * dynamic import, so that `slapos --help` stays fast.
+ */
+import type { CommandDef } from "./command.ts";
+import { pluginListCommand } from "./commands/plugin-list.ts";
+
+export const coreCommands: CommandDef[] = [pluginListCommand];
