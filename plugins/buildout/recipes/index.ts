@@ -1,6 +1,6 @@
 /**
  * The built-in recipes of the native buildout, by zc.buildout entry-point
- * name (`dist` alone means `dist:default`). Every factory is wrapped so that
+ * name (the engine treats `dist` and `dist:default` alike). Every factory is wrapped so that
  * a failure names the part, the recipe and the phase.
  */
 import type { RecipeFactory } from "../recipe-api.ts";
@@ -21,12 +21,9 @@ import { wrapper } from "./wrapper.ts";
 
 const RECIPES: Record<string, RecipeFactory> = {
   "slapos.recipe.template": slaposTemplate,
-  "slapos.recipe.template:default": slaposTemplate,
   "slapos.recipe.template:jinja2": jinja2,
   "collective.recipe.template": collectiveTemplate,
-  "collective.recipe.template:default": collectiveTemplate,
   "plone.recipe.command": command,
-  "plone.recipe.command:default": command,
   "slapos.cookbook:wrapper": wrapper,
   "slapos.cookbook:mkdirectory": mkdirectory,
   "slapos.cookbook:generate.password": generatePasswordRecipe,

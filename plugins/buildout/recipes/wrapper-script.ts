@@ -99,7 +99,7 @@ function pidfileLines(pidfile: string, args: string[]): string[] {
     `expected=$(printf '%s\\n' ${args.map(shellQuote).join(" ")})`,
     'if [ -s "$pidfile" ]; then',
     '  pid=$(cat "$pidfile")',
-    '  running=$(tr \'\\0\' \'\\n\' < "/proc/$pid/cmdline" 2>/dev/null) || running=',
+    '  running=$(tr \'\\0\' \'\\n\' 2>/dev/null < "/proc/$pid/cmdline") || running=',
     '  case "$nl$running$nl" in',
     '    *"$nl$expected$nl"*) echo "Already running with pid $pid." >&2; exit 1;;',
     "  esac",

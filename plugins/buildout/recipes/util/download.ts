@@ -15,6 +15,7 @@ import { dirname, isAbsolute, join, resolve, basename } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { BuildoutView } from "../../recipe-api.ts";
 import { UserError } from "./errors.ts";
+import { stringRepr } from "../jinja/py/repr.ts";
 
 /** Limits of one download; tests lower them. */
 export interface DownloadLimits {
@@ -68,7 +69,7 @@ export async function readResource(
     if (!existsSync(source.path)) throw new UserError(`no such file: ${source.path}`);
     if (statSync(source.path).size > limits.maxBytes) throw new UserError(`${source.path} is over ${limits.maxBytes} bytes`);
     const data = readFileSync(source.path);
-    checkMd5(md5Hex(data), md5sum, `for local resource at ${JSON.stringify(url)}`);
+    checkMd5(md5Hex(data), md5sum, `for local resource at ${stringRepr(url)}.`);
     return data;
   }
   const folder = mkdtempSync(join(tmpdir(), "slapos-resource-"));
@@ -103,7 +104,7 @@ export async function downloadTo(
     } else {
       await fetchHttp(buildout, source.url, temporary, limits);
     }
-    checkMd5(await md5File(temporary), md5sum, `downloading ${JSON.stringify(url)}`);
+    checkMd5(await md5File(temporary), md5sum, `downloading ${stringRepr(url)}`);
     renameSync(temporary, destination);
   } catch (error) {
     rmSync(temporary, { force: true });
