@@ -14,6 +14,7 @@ import { promisePlugin } from "./promise-plugin.ts";
 import { publish, publishFailsafe, publishSerialised, publishSerialisedFailsafe } from "./publish.ts";
 import { request, requestOptional, requestOptionalSerialised, requestSerialised } from "./request.ts";
 import { slapconfiguration, slapconfigurationSerialised } from "./slapconfiguration.ts";
+import { slapconfigurationJsonschema } from "./slapconfiguration-jsonschema.ts";
 import { switchSoftwaretype, switchSoftwaretypeNoop } from "./switch-softwaretype.ts";
 import { collectiveTemplate, slaposTemplate } from "./template.ts";
 import { wrapFactory } from "./util/errors.ts";
@@ -33,6 +34,7 @@ const RECIPES: Record<string, RecipeFactory> = {
   "slapos.cookbook:check_port_listening": checkPortListening,
   "slapos.cookbook:slapconfiguration": slapconfiguration,
   "slapos.cookbook:slapconfiguration.serialised": slapconfigurationSerialised,
+  "slapos.cookbook:slapconfiguration.jsonschema": slapconfigurationJsonschema,
   "slapos.cookbook:publish": publish,
   "slapos.cookbook:publish.serialised": publishSerialised,
   "slapos.cookbook:publish_failsafe": publishFailsafe,

@@ -35,9 +35,9 @@ const NOT_AN_OPTION = /[=:]/;
 
 export const RESOURCE_FILE = ".slapos-resource";
 
-type Dict = Record<string, OptionValue>;
+export type Dict = Record<string, OptionValue>;
 
-function isDict(value: OptionValue | undefined): value is Dict {
+export function isDict(value: OptionValue | undefined): value is Dict {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
@@ -73,8 +73,16 @@ function findResourceFile(start: string): string | undefined {
   }
 }
 
-/** What both the plain and the serialised variants compute; returns the parameter dict (wire form). */
-async function fetchParameters(buildout: BuildoutView, options: Options): Promise<Dict> {
+/** The partition's parameters as read, and how to reach the master again (report-error). */
+export interface Fetched {
+  parameters: Dict;
+  client: ReturnType<typeof slapClient>;
+  computerId: string;
+  partitionId: string;
+}
+
+/** What every variant computes: sets the section's options, returns the remaining parameter dict. */
+export async function fetchParameters(buildout: BuildoutView, options: Options): Promise<Fetched> {
   const client = slapClient(options.get("server-url") || options.get("url"), options.get("key-file") || options.get("key"), options.get("cert-file") || options.get("cert"));
   const computerId = options.get("computer-id") || options.get("computer");
   const partitionId = options.get("partition-id") || options.get("partition");
@@ -153,10 +161,11 @@ async function fetchParameters(buildout: BuildoutView, options: Options): Promis
       for (const [key, value] of Object.entries(flatten(data))) if (!options.has(key)) setOptionValue(options, key, value);
     }
   }
-  return parameters;
+  return { parameters, client, computerId, partitionId };
 }
 
-function expose(options: Options, configuration: OptionValue): void {
+/** `configuration` and `configuration.<key>` (keys that can be option names). */
+export function expose(options: Options, configuration: OptionValue): void {
   setOptionValue(options, "configuration", configuration);
   if (!isDict(configuration)) return;
   for (const [key, value] of Object.entries(configuration)) {
@@ -167,7 +176,7 @@ function expose(options: Options, configuration: OptionValue): void {
 
 function make(serialised: boolean): RecipeFactory {
   return async (buildout, _name, options) => {
-    const parameters = await fetchParameters(buildout, options);
+    const { parameters } = await fetchParameters(buildout, options);
     expose(options, serialised ? unwrap(parameters) : parameters);
     return { install: () => [], update: () => [] };
   };
