@@ -306,14 +306,9 @@ export class Renderer {
       throw new PyException("TemplateNotFound", `template ${pyStr(name)} is not in import-list`);
     }
     const renderer = new Renderer(this.env, loaded.name);
-    const base = stmt.withContext ? scope.child() : new Scope(this.globalScope(scope));
+    // Without context a template sees only the environment's globals.
+    const base = stmt.withContext ? scope.child() : new Scope();
     out.push(renderer.renderBody(loaded.body, base));
-  }
-
-  private globalScope(scope: Scope): Scope {
-    let root = scope;
-    while (root.parent) root = root.parent;
-    return root;
   }
 
   private importModule(nameValue: PyValue, withContext: boolean, scope: Scope): PyObject {
@@ -324,7 +319,7 @@ export class Renderer {
     }
     const loaded = this.loadTemplate(name);
     if (!loaded) throw new PyException("TemplateNotFound", `template ${name} is not in import-list`);
-    const moduleScope = new Scope(withContext ? scope : this.globalScope(scope));
+    const moduleScope = withContext ? scope.child() : new Scope();
     const renderer = new Renderer(this.env, loaded.name);
     const text = renderer.renderBody(loaded.body, moduleScope);
     const exported = new Map<string, PyValue>();

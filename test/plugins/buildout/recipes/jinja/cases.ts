@@ -128,4 +128,6 @@ export const CASES: Case[] = [
   { name: "error: unclosed block", template: "{% for x in y %}" },
   { name: "error: too many macro args", template: "{% macro m(a) %}{% endmacro %}{{ m(1, 2) }}" },
   { name: "error: missing include", template: "{% include 'nope' %}" },
+  { name: "error: a template imported without context does not see the context", template: "{% import 'lib' as lib %}{{ lib.show() }}", context: P, templates: { lib: "{% macro show() %}{{ name }}{% endmacro %}" } },
+  { name: "include without context sees only globals", template: "{% include 'part' without context %}", context: P, templates: { part: "{{ name is defined }} {{ range(2) | list }}" } },
 ];
