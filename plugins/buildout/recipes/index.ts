@@ -6,7 +6,9 @@
 import type { RecipeFactory } from "../recipe-api.ts";
 import { checkPortListening } from "./check-port-listening.ts";
 import { command } from "./command.ts";
+import { cronD } from "./cron.ts";
 import { download, downloadUnpacked } from "./download.ts";
+import { freePort } from "./free-port.ts";
 import { generatePasswordRecipe } from "./generate-password.ts";
 import { jinja2 } from "./jinja2.ts";
 import { mkdirectory } from "./mkdirectory.ts";
@@ -16,6 +18,7 @@ import { request, requestOptional, requestOptionalSerialised, requestSerialised 
 import { slapconfiguration, slapconfigurationSerialised } from "./slapconfiguration.ts";
 import { slapconfigurationJsonschema } from "./slapconfiguration-jsonschema.ts";
 import { switchSoftwaretype, switchSoftwaretypeNoop } from "./switch-softwaretype.ts";
+import { symbolicLink } from "./symbolic-link.ts";
 import { collectiveTemplate, slaposTemplate } from "./template.ts";
 import { wrapFactory } from "./util/errors.ts";
 import { wrapper } from "./wrapper.ts";
@@ -43,6 +46,9 @@ const RECIPES: Record<string, RecipeFactory> = {
   "slapos.cookbook:requestoptional": requestOptional,
   "slapos.cookbook:request.serialised": requestSerialised,
   "slapos.cookbook:requestoptional.serialised": requestOptionalSerialised,
+  "slapos.cookbook:cron.d": cronD,
+  "slapos.cookbook:symbolic.link": symbolicLink,
+  "slapos.cookbook:free_port": freePort,
   "slapos.recipe.build:download": download,
   "slapos.recipe.build:download-unpacked": downloadUnpacked,
 };
