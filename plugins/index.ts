@@ -4,5 +4,7 @@
  * so that `bun build --compile` bundles them into the binary.
  */
 import type { Plugin } from "../core/hooks/plugin.ts";
+import format from "./format/index.ts";
+import shacache from "./shacache/index.ts";
 
-export const builtinPlugins: Plugin[] = [];
+export const builtinPlugins: Plugin[] = [shacache, format];

@@ -36,7 +36,7 @@ export function globalHelp(commands: CommandDef[]): string {
   }
   for (const group of [...groups.keys()].sort()) {
     lines.push(`${group} commands:`);
-    for (const command of groups.get(group)!.sort((a, b) => a.name.localeCompare(b.name))) {
+    for (const command of groups.get(group)!.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
       lines.push(`  ${command.name.padEnd(13)}  ${command.summary}`);
     }
   }

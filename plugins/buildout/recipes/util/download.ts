@@ -102,7 +102,7 @@ export async function downloadTo(
       if (!existsSync(source.path)) throw new UserError(`no such file: ${source.path}`);
       await copyLimited(source.path, temporary, limits);
     } else {
-      await fetchHttp(buildout, source.url, temporary, limits);
+      await fetchHttp(buildout, source.url, temporary, limits, md5sum);
     }
     checkMd5(await md5File(temporary), md5sum, `downloading ${stringRepr(url)}`);
     renameSync(temporary, destination);
@@ -122,13 +122,13 @@ async function copyLimited(from: string, to: string, limits: DownloadLimits): Pr
   }
 }
 
-async function fetchHttp(buildout: BuildoutView, url: string, to: string, limits: DownloadLimits): Promise<void> {
+async function fetchHttp(buildout: BuildoutView, url: string, to: string, limits: DownloadLimits, md5sum?: string): Promise<void> {
   const cache = buildout.hooks.binaryCache.download;
   if (cache.isUsed()) {
     try {
-      const got = await cache.promise({ key: `file-urlmd5:${md5Hex(url)}`, url, destination: to });
-      if (got !== undefined) {
-        if (got !== to) renameSync(got, to);
+      const got = await cache.promise({ kind: "url", key: `file-urlmd5:${md5Hex(url)}`, url, md5sum, destination: to });
+      if (got) {
+        if (got.path !== to) renameSync(got.path, to);
         buildout.log.debug(`Downloaded ${url} from the binary cache`);
         return;
       }

@@ -118,16 +118,16 @@ test("offline mode refuses the network", async () => {
 test("the binary cache hook answers before the network", async () => {
   const hooks = createHooks();
   const keys: string[] = [];
-  hooks.binaryCache.download.tapPromise("test-cache", async ({ key, destination }) => {
-    keys.push(key);
+  hooks.binaryCache.download.tapPromise("test-cache", async ({ key, destination, kind, md5sum }) => {
+    keys.push(`${kind} ${key} ${md5sum}`);
     writeFileSync(destination, "from cache");
-    return destination;
+    return { path: destination, sha512: createHash("sha512").update("from cache").digest("hex"), size: 10 };
   });
   const before = hits.length;
   const dir = project(downloadProfile(`${base}/cached-only`, `md5sum = ${md5("from cache")}`));
   await installOk(dir, [], hooks);
   expect(read(dir, "parts/dl/dl")).toBe("from cache");
-  expect(keys).toEqual([`file-urlmd5:${md5(`${base}/cached-only`)}`]);
+  expect(keys).toEqual([`url file-urlmd5:${md5(`${base}/cached-only`)} ${md5("from cache")}`]);
   expect(hits.length).toBe(before);
 });
 
