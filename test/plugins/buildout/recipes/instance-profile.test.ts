@@ -3,19 +3,22 @@
  * write them (slapconfiguration.serialised → jinja2-rendered type profile →
  * switch-softwaretype nested buildout → mkdirectory, generate.password,
  * wrappers in etc/service → publish.serialised), with slapgrid's tail,
- * installed in a partition folder against a loopback master that answers
- * with the reference's captured registerComputerPartition and
- * setComputerPartitionConnectionXml bodies.
+ * installed in a partition folder against the embedded master (`slapos
+ * proxy start`'s, in process on loopback): the master allocates the
+ * partition, the profile reads it, requests a child instance, publishes,
+ * and the requester reads the published values back from the master.
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { Logger } from "../../../../core/log/logger.ts";
+import { startMaster, type RunningMaster } from "../../../../core/master/index.ts";
 import { buildoutTail } from "../../../../core/node/instance/tail.ts";
-import { dumps, loads } from "../../../../core/slap/marshal/index.ts";
-import { pyDict, type PyObject } from "../../../../core/slap/marshal/values.ts";
+import { SlapClient } from "../../../../core/slap/client.ts";
+import { dumps } from "../../../../core/slap/marshal/index.ts";
 import { tempDir } from "../../../helpers/tmp.ts";
+import { formatDocument } from "../../../core/master/fixtures.ts";
 import { installOk, installedParts, read } from "./helpers.ts";
-import { ReplayMaster, readCapture } from "./replay-master.ts";
 
 const INSTANCE_CFG = `[buildout]
 parts = switch-softwaretype
@@ -100,42 +103,67 @@ environment =
   NODE_INDEX={{ i }}
 
 {% endfor -%}
+[slap-connection-base]
+server-url = \${slap-connection:server-url}
+key-file = \${slap-connection:key-file}
+cert-file = \${slap-connection:cert-file}
+computer-id = \${slap-connection:computer-id}
+partition-id = \${slap-connection:partition-id}
+
+[request-child]
+<= slap-connection-base
+recipe = slapos.cookbook:requestoptional.serialised
+software-url = \${slap-connection:software-release-url}
+software-type = child
+name = {{ instance_title }}-child
+config-parent-title = {{ instance_title }}
+return = url
+
 [publish-connection-parameter]
 recipe = slapos.cookbook:publish.serialised
 url = http://{{ ipv4 | first }}:{{ port }}/
 password = \${password:passwd}
 title = {{ instance_title }}
 services = {{ service_list | join(' ') }}
+child-guid = \${request-child:instance-guid}
+child-url = \${request-child:connection-url}
 {%- for name in service_list %}
 -extra-dependency-{{ name }} = \${ {{- name }}:wrapper-path}
 {%- endfor %}
 `;
 
-let master: ReplayMaster;
+const SR = "http://sr.test/software.cfg";
+let master: RunningMaster;
+let client: SlapClient;
 let software: string;
 let partition: string;
 
-beforeAll(() => {
-  // The captured partition, with the parameters a modern profile receives: {"_": json}.
-  const register = readCapture("registerComputerPartition.txt");
-  const object = loads(register.body) as PyObject;
-  const parameters = { ...(object.state._parameter_dict as Record<string, never>) };
-  delete parameters.answer;
-  delete parameters.foo;
-  object.state._parameter_dict = pyDict([...Object.entries(parameters), ["_", JSON.stringify({ nodes: 2, port: "9090" })]]);
-  master = new ReplayMaster().answer({ ...register, body: dumps(object) }).answer(readCapture("setComputerPartitionConnectionXml.txt"));
+beforeAll(async () => {
+  master = await startMaster({
+    settings: { computerId: "COMP-TEST", port: 0, databaseUri: join(tempDir("master-"), "proxy.db") },
+    log: new Logger("slapos.test-master"),
+  });
+  client = new SlapClient({ masterUrl: master.url });
+  await client.loadComputerConfigurationFromXML(formatDocument(["slappart0", "slappart1", "slappart2"], "COMP-TEST"));
+  // What `slapos request` does: the master allocates a partition for the instance.
+  const requested = await client.requestComputerPartition({
+    softwareRelease: SR,
+    partitionReference: "MyInstance",
+    parameters: { _: JSON.stringify({ nodes: 2, port: "9090" }) },
+  });
+  const partitionId = requested.getPartitionId()!;
 
   software = tempDir("software-");
   writeFileSync(join(software, "instance.cfg"), INSTANCE_CFG.replace("SOFTWARE", software));
   writeFileSync(join(software, "instance-default.cfg.in"), INSTANCE_DEFAULT);
-  partition = join(tempDir("instance-root-"), "slappart0");
+  partition = join(tempDir("instance-root-"), partitionId);
   mkdirSync(partition, { mode: 0o750 });
   // What slapgrid does: copy instance.cfg and append its tail.
   const tail = buildoutTail({
-    computerId: "COMP-PEER",
-    partitionId: "slappart0",
+    computerId: "COMP-TEST",
+    partitionId,
     serverUrl: master.url,
-    softwareReleaseUrl: "/srv/sr/trivial/software.cfg",
+    softwareReleaseUrl: SR,
     keyFile: "",
     certFile: "",
     requestedState: "started",
@@ -149,14 +177,16 @@ beforeAll(() => {
 
 afterAll(() => master.stop());
 
-function published(): Record<string, string> {
-  const calls = master.calls("/setComputerPartitionConnectionXml");
-  const sent = loads(calls[calls.length - 1]!.fields.get("connection_xml")!) as Record<string, string>;
-  return JSON.parse(sent._!) as Record<string, string>;
+/** What the requester sees: the connection parameters the master stored for MyInstance. */
+async function published(): Promise<Record<string, string>> {
+  const instance = await client.requestComputerPartition({ softwareRelease: SR, partitionReference: "MyInstance", parameters: { _: JSON.stringify({ nodes: 2, port: "9090" }) } });
+  const text = instance.getConnectionParameterDict()._;
+  return JSON.parse(String(text)) as Record<string, string>;
 }
 
-test("the instance profile installs: services in etc/service, connection parameters published", async () => {
+test("the instance profile installs: services in etc/service, a child requested, connection parameters published", async () => {
   await installOk(partition);
+  const partitionId = partition.split("/").pop()!;
   expect(installedParts(partition)).toEqual(["slap-configuration", "instance-default", "switch-softwaretype"]);
   expect(existsSync(join(partition, ".installed-switch-softwaretype.cfg"))).toBe(true);
   const services = readdirSync(join(partition, "etc/service")).sort();
@@ -164,19 +194,28 @@ test("the instance profile installs: services in etc/service, connection paramet
   expect(services[0]).toMatch(/^node-0-[0-9a-f]{32}$/);
   expect(services[1]).toMatch(/^node-1-[0-9a-f]{32}$/);
   const password = read(partition, "etc/.password").match(/^\{"": "([A-Za-z0-9]{16})"\}$/)![1]!;
-  expect(read(partition, "etc/server.conf")).toBe(`title = peer-inst-1\nlisten = 127.0.0.1:9090\npassword = ${password}`);
+  expect(read(partition, "etc/server.conf")).toBe(`title = MyInstance\nlisten = 1.2.3.4:9090\npassword = ${password}`);
   const wrapper = join(partition, "etc/service", services[1]!);
   expect(statSync(wrapper).mode & 0o777).toBe(0o700);
   const ran = Bun.spawnSync([wrapper]);
-  expect(ran.stdout.toString()).toBe(`node-1 on slappart0\ntitle = peer-inst-1\nlisten = 127.0.0.1:9090\npassword = ${password}`);
-  expect(published()).toEqual({ url: "http://127.0.0.1:9090/", password, title: "peer-inst-1", services: "node-0 node-1" });
-  // The nested buildout reads [slap-configuration] from its parent: one call to the master.
-  expect(master.calls("/registerComputerPartition")).toHaveLength(1);
+  expect(ran.stdout.toString()).toBe(`node-1 on ${partitionId}\ntitle = MyInstance\nlisten = 1.2.3.4:9090\npassword = ${password}`);
+  // The child instance exists on the master, with the parameter the parent gave it.
+  const child = await client.registerComputerPartition("COMP-TEST", "slappart1");
+  expect(child.getInstanceParameterDict()._).toBe('{"parent-title": "MyInstance"}');
+  const connection = await published();
+  expect(connection).toEqual({
+    url: "http://1.2.3.4:9090/",
+    password,
+    title: "MyInstance",
+    services: "node-0 node-1",
+    "child-guid": child.getInstanceGuid(),
+    "child-url": "",
+  });
 });
 
 test("a second run keeps the password, the services and what is published", async () => {
-  const before = { services: readdirSync(join(partition, "etc/service")).sort(), published: published() };
+  const before = { services: readdirSync(join(partition, "etc/service")).sort(), published: await published() };
   await installOk(partition);
   expect(readdirSync(join(partition, "etc/service")).sort()).toEqual(before.services);
-  expect(published()).toEqual(before.published);
+  expect(await published()).toEqual(before.published);
 });
