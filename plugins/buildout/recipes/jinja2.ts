@@ -158,7 +158,7 @@ export const jinja2: RecipeFactory = async (buildout, name, options) => {
   for (const extension of (options.get("extensions") ?? "").split(/\s+/).filter(Boolean)) {
     if (!BUILTIN_EXTENSIONS.has(extension)) throw new UserError(`unsupported Jinja2 extension ${extension} (available: ${[...BUILTIN_EXTENSIONS].join(", ")})`);
   }
-  const source = await templateSource(buildout, options);
+  const source = await templateSource(buildout, options, ["url"], decode);
   const output = outputPath(options);
   const mode = octalMode(options, "mode", undefined);
   const context = await parseContext(buildout, options);

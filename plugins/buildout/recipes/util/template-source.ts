@@ -14,24 +14,24 @@ export interface TemplateSource {
 }
 
 /** Read the template named by the options. */
-export async function templateSource(buildout: BuildoutView, options: Options, urlKeys = ["url"]): Promise<TemplateSource> {
+export async function templateSource(
+  buildout: BuildoutView,
+  options: Options,
+  urlKeys = ["url"],
+  decode: (data: Buffer) => string = (data) => new TextDecoder("utf-8", { fatal: true }).decode(data),
+): Promise<TemplateSource> {
   const inline = options.get("inline");
   if (inline !== undefined) return { text: inline };
   for (const key of urlKeys) {
     const url = options.get(key);
-    if (url !== undefined) return { text: await readText(buildout, url, options.get("md5sum")), url };
+    if (url !== undefined) return { text: decode(await readResource(buildout, url, options.get("md5sum") || undefined)), url };
   }
   const legacy = options.get("template");
   if (legacy !== undefined) {
     if (legacy.startsWith("inline:")) return { text: legacy.slice("inline:".length).replace(/^\n/, "") };
-    return { text: await readText(buildout, legacy, options.get("md5sum")), url: legacy };
+    return { text: decode(await readResource(buildout, legacy, options.get("md5sum") || undefined)), url: legacy };
   }
   throw new UserError(`one of the options ${[...urlKeys, "inline"].join(", ")} is required`);
-}
-
-async function readText(buildout: BuildoutView, url: string, md5sum: string | undefined): Promise<string> {
-  const data = await readResource(buildout, url, md5sum || undefined);
-  return new TextDecoder("utf-8", { fatal: true }).decode(data);
 }
 
 /** The output path: `output`, or the old `rendered`. */

@@ -169,3 +169,11 @@ test("an unsupported extension and an unknown context type are refused", async (
   expect(two.code).toBe(1);
   expect(two.text).toContain('unknown context type "magic"');
 });
+
+test("encoding applies to the template and the output", async () => {
+  const dir = project(HEAD + "url = ${buildout:directory}/latin.j2\nencoding = latin-1\ncontext = raw word caf\u00e9\n");
+  writeFileSync(join(dir, "latin.j2"), Buffer.from([0x63, 0x61, 0x66, 0xe9, 0x20, 0x7b, 0x7b, 0x20, 0x77, 0x6f, 0x72, 0x64, 0x20, 0x7d, 0x7d]));
+  await installOk(dir);
+  const { readFileSync } = await import("node:fs");
+  expect([...readFileSync(join(dir, "out.cfg"))]).toEqual([0x63, 0x61, 0x66, 0xe9, 0x20, 0x63, 0x61, 0x66, 0xe9]);
+});
