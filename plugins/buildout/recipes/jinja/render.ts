@@ -8,7 +8,9 @@ import { callValue, type Environment } from "./environment.ts";
 import { TemplateSyntaxError } from "./lexer.ts";
 import { parseTemplate } from "./parser.ts";
 import { binary, unary } from "./py/arith.ts";
-import { compare, contains, eq, iterate, length, slice, truthy } from "./py/ops.ts";
+import { compareOp, collectNames } from "./compare-names.ts";
+import { loopContext } from "./loop.ts";
+import { iterate, slice, truthy } from "./py/ops.ts";
 import { pyStr } from "./py/repr.ts";
 import { PyDict, PyException, PyFunction, PyObject, PyTuple, Undefined, typeError, type Kwargs, type PyValue } from "./py/types.ts";
 import { LoopSignal, Scope } from "./scope.ts";
@@ -176,59 +178,21 @@ export class Renderer {
         return truthy(this.eval(filter, inner));
       });
     }
-    let index = 0;
-    let lastChanged: PyValue[] | undefined;
-    const loopObject = new PyObject("LoopContext", new Map(), false, (name) => {
-      const n = items.length;
-      switch (name) {
-        case "index":
-          return index + 1;
-        case "index0":
-          return index;
-        case "revindex":
-          return n - index;
-        case "revindex0":
-          return n - index - 1;
-        case "first":
-          return index === 0;
-        case "last":
-          return index === n - 1;
-        case "length":
-          return n;
-        case "depth":
-          return depth + 1;
-        case "depth0":
-          return depth;
-        case "previtem":
-          return index > 0 ? items[index - 1]! : new Undefined("there is no previous item");
-        case "nextitem":
-          return index < n - 1 ? items[index + 1]! : new Undefined("there is no next item");
-        case "cycle":
-          return new PyFunction("cycle", (args) => {
-            if (!args.length) throw typeError("no items for cycling given");
-            return args[index % args.length]!;
-          });
-        case "changed":
-          return new PyFunction("changed", (args) => {
-            if (lastChanged && args.length === lastChanged.length && args.every((a, i) => eq(a, lastChanged![i]!))) return false;
-            lastChanged = args;
-            return true;
-          });
-        case "__call__":
-          if (!stmt.recursive) return undefined;
-          return new PyFunction("loop", (args) => {
-            const nested: string[] = [];
-            this.loop(stmt, args[0] ?? null, scope, nested, depth + 1);
-            return nested.join("");
-          });
-      }
-      return undefined;
-    });
+    const cursor = { index: 0 };
+    const recurse = stmt.recursive
+      ? (children: PyValue) => {
+          const nested: string[] = [];
+          this.loop(stmt, children, scope, nested, depth + 1);
+          return nested.join("");
+        }
+      : undefined;
+    const loopObject = loopContext(items, cursor, depth, recurse);
     if (!items.length) {
       this.execBlock(stmt.otherwise, scope.child(), out);
       return;
     }
-    for (index = 0; index < items.length; index++) {
+    for (cursor.index = 0; cursor.index < items.length; cursor.index++) {
+      const index = cursor.index;
       // Each iteration starts from the enclosing scope again (Jinja2 3.x).
       const iteration = scope.child();
       this.assign(stmt.target, items[index]!, iteration);
@@ -440,41 +404,3 @@ export class Renderer {
   }
 }
 
-function compareOp(op: string, a: PyValue, b: PyValue): boolean {
-  switch (op) {
-    case "==":
-      if (a instanceof Undefined || b instanceof Undefined) (a instanceof Undefined ? a : (b as Undefined)).fail();
-      return eq(a, b);
-    case "!=":
-      if (a instanceof Undefined || b instanceof Undefined) (a instanceof Undefined ? a : (b as Undefined)).fail();
-      return !eq(a, b);
-    case "<":
-      return compare(a, b, "<") < 0;
-    case "<=":
-      return compare(a, b, "<=") <= 0;
-    case ">":
-      return compare(a, b, ">") > 0;
-    case ">=":
-      return compare(a, b, ">=") >= 0;
-    case "in":
-      return contains(b, a);
-    case "notin":
-      return !contains(b, a);
-  }
-  throw typeError(`unknown operator ${op}`);
-}
-
-/** Names read anywhere in a macro body (to know whether it takes varargs/kwargs). */
-function collectNames(node: unknown, names: Set<string>): void {
-  if (Array.isArray(node)) {
-    for (const x of node) collectNames(x, names);
-    return;
-  }
-  if (!node || typeof node !== "object") return;
-  const record = node as Record<string, unknown>;
-  if (record.kind === "name" && typeof record.name === "string" && "line" in record) names.add(record.name);
-  if (record.kind === "macro") return;
-  for (const value of Object.values(record)) if (value && typeof value === "object") collectNames(value, names);
-}
-
-export { length };

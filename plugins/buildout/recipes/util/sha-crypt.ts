@@ -33,7 +33,6 @@ function repeatTo(block: Buffer, length: number): Buffer {
 /** crypt(password, "$5$" or "$6$" + rounds + salt). */
 export function shaCrypt(bits: 256 | 512, password: string, salt: string, rounds: number): string {
   const algorithm = bits === 512 ? "sha512" : "sha256";
-  const size = bits / 8;
   const P = Buffer.from(password, "utf8");
   const S = Buffer.from(salt.slice(0, 16), "utf8");
   const H = (...parts: Buffer[]) => {

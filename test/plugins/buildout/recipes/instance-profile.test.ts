@@ -15,7 +15,6 @@ import { Logger } from "../../../../core/log/logger.ts";
 import { startMaster, type RunningMaster } from "../../../../core/master/index.ts";
 import { buildoutTail } from "../../../../core/node/instance/tail.ts";
 import { SlapClient } from "../../../../core/slap/client.ts";
-import { dumps } from "../../../../core/slap/marshal/index.ts";
 import { tempDir } from "../../../helpers/tmp.ts";
 import { formatDocument } from "../../../core/master/fixtures.ts";
 import { installOk, installedParts, read } from "./helpers.ts";
