@@ -183,6 +183,10 @@ export async function install(run: EngineRun, only: string[]): Promise<string[]>
   }
   warnUnused(run, options);
 
+  // Parts this run does not handle keep their place first; handled ones follow in run order
+  // (zc.buildout's final order), so a run that changes nothing rewrites nothing.
+  const untouched = state.parts.filter((p) => !parts.includes(p));
+  const done: string[] = [];
   for (const part of parts) {
     const section = buildout.sections.get(part)!;
     const made = run.constructed.get(part)!;
@@ -226,7 +230,8 @@ export async function install(run: EngineRun, only: string[]): Promise<string[]>
     saved.set(INSTALLED, files.join("\n"));
     saved.set(SIGNATURE, signature.get(part)!);
     state.options.set(part, saved);
-    state.parts = [...state.parts.filter((p) => p !== part), part];
+    done.push(part);
+    state.parts = [...untouched, ...done, ...state.parts.filter((p) => parts.includes(p) && !done.includes(p))];
     warnUnused(run, section);
     file.save(state);
   }
