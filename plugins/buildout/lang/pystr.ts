@@ -69,9 +69,13 @@ export function cmp(a: string, b: string): number {
   return a.length - b.length;
 }
 
-/** Sorted copy, Python order. */
+const SURROGATE = /[\ud800-\udfff]/;
+
+/** Sorted copy, Python order (the engine's own sort unless astral characters make UTF-16 order differ). */
 export function sorted(items: Iterable<string>): string[] {
-  return [...items].sort(cmp);
+  const out = [...items];
+  for (const item of out) if (SURROGATE.test(item)) return out.sort(cmp);
+  return out.sort();
 }
 
 /**

@@ -71,7 +71,7 @@ function signatures(run: EngineRun, parts: string[]): Map<string, string> {
       for (const dep of sorted(section.references)) {
         if (!partSet.has(dep) || dep === part) continue;
         const options = savedOptions(run, run.buildout.sections.get(dep)!);
-        const text = [...options].sort().map(([k, v]) => `${k}=${v}`).join("\n") + "\n" + compute(dep, doing);
+        const text = sorted(options.keys()).map((k) => `${k}=${options.get(k)}`).join("\n") + "\n" + compute(dep, doing);
         deps.push(`${dep}:${createHash("md5").update(text).digest("hex")}`);
       }
       doing.delete(part);

@@ -19,8 +19,9 @@ export function extendsTree(dir: string, files = 40, optionsTotal = 2000): strin
     if (f === 0) lines.push("parts = app0 app1 app2 app3 app4");
     lines.push(`list += from-f${f}`);
     const sections = 5;
-    const perSection = Math.floor((perFile - 1) / sections);
+    const remaining = perFile - 1; // `list +=` is one
     for (let s = 0; s < sections; s++) {
+      const perSection = Math.floor(remaining / sections) + (s < remaining % sections ? 1 : 0);
       lines.push("", `[s${f}-${s}]`);
       if (s === 4 && f > 0) lines.push(`<= s${f - 1}-0`);
       for (let o = 0; o < perSection; o++) {
