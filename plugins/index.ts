@@ -5,5 +5,6 @@
  */
 import type { Plugin } from "../core/hooks/plugin.ts";
 import buildout from "./buildout/index.ts";
+import shacache from "./shacache/index.ts";
 
-export const builtinPlugins: Plugin[] = [buildout];
+export const builtinPlugins: Plugin[] = [shacache, buildout];

@@ -4,10 +4,10 @@
  * otherwise by running its buildout profile through the `buildout.run` hook,
  * then uploading the result when a cache wants it.
  */
-import { chmodSync, chownSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { chmodSync, chownSync, copyFileSync, existsSync, mkdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { SlapError } from "../../errors.ts";
+import { tryBinaryDownload, uploadAfterBuild } from "./binary-cache.ts";
 import type { SoftwareJob } from "../../hooks/groups/software.ts";
 import { required } from "../../hooks/loader.ts";
 import type { NodeRun } from "../context.ts";
@@ -35,10 +35,6 @@ export function buildoutParameters(run: NodeRun, job: SoftwareJob, develop: bool
   return params;
 }
 
-function startsWithAny(url: string, list: unknown): boolean {
-  return lines(list).some((prefix) => url.startsWith(prefix));
-}
-
 /** Copy the software root owner's ~/.netrc into the software folder, or drop a stale copy. */
 function syncNetrc(softwareRoot: string, path: string): void {
   const owner = passwdByUid(statSync(softwareRoot).uid);
@@ -49,18 +45,6 @@ function syncNetrc(softwareRoot: string, path: string): void {
     chmodSync(target, 0o600);
   } else if (existsSync(target)) {
     rmSync(target, { force: true });
-  }
-}
-
-async function tryBinaryCache(run: NodeRun, job: SoftwareJob, temporary: string): Promise<boolean> {
-  try {
-    const tarball = await run.hooks.binaryCache.download.promise({ key: job.hash, url: job.url, destination: join(temporary, job.hash) });
-    if (!tarball) return false;
-    await run.hooks.binaryCache.extract.promise({ tarball, destination: run.options.softwareRoot });
-    return existsSync(job.path);
-  } catch (error) {
-    run.log.info(`Binary cache not available for ${job.url}: ${(error as Error).message}`);
-    return false;
   }
 }
 
@@ -100,40 +84,14 @@ async function buildFromSource(run: NodeRun, job: SoftwareJob, develop: boolean)
   }
 }
 
-async function uploadIfWanted(run: NodeRun, job: SoftwareJob): Promise<void> {
-  if (existsSync(join(job.path, ".shared"))) return;
-  if (startsWithAny(job.url, run.options.raw["upload-to-binary-cache-url-blacklist"])) {
-    run.log.info("Can't upload to binary cache: Software Release URL is blacklisted.");
-    return;
-  }
-  const key = { key: job.hash, url: job.url, path: job.path };
-  try {
-    if (await run.hooks.binaryCache.shouldUpload.promise(key)) {
-      await run.hooks.binaryCache.upload.promise({ ...key, metadata: { software_url: job.url, software_root: run.options.softwareRoot } });
-    }
-  } catch (error) {
-    // An upload failure never fails the software release.
-    run.log.warning(`Upload to the binary cache failed: ${(error as Error).message}`);
-  }
-}
-
 /** install(): binary cache, or buildout then upload. */
 export async function installSoftware(run: NodeRun, job: SoftwareJob, develop: boolean): Promise<void> {
   const minimum = parseSize(String(run.options.raw.software_min_free_space ?? "1000M"), "software_min_free_space");
   await run.hooks.software.checkSpace.promise({ path: job.path, required: minimum });
   checkFreeSpace(job.path, minimum, "software_min_free_space");
-  const forced = startsWithAny(job.url, run.options.raw["download-from-binary-cache-force-url-list"]);
-  const temporary = mkdtempSync(join(tmpdir(), "slapos-software-"));
-  try {
-    const existed = existsSync(job.path);
-    if (!existed && (await tryBinaryCache(run, job, temporary))) return;
-    if (forced) {
-      const why = existed ? `but directory ${job.path} already exists` : "but failed to download";
-      throw new SlapError("buildout", `Binary cache forced for ${job.url}, ${why}, will retry again`);
-    }
-    await buildFromSource(run, job, develop);
-    await uploadIfWanted(run, job);
-  } finally {
-    rmSync(temporary, { recursive: true, force: true });
-  }
+  // Binary cache first (only when the folder does not exist; a forced URL throws instead of building),
+  // then buildout, then the upload (plugins/shacache/README.md).
+  if (await tryBinaryDownload(run.hooks.binaryCache, job)) return;
+  await buildFromSource(run, job, develop);
+  await uploadAfterBuild(run.hooks.binaryCache, job);
 }
