@@ -26,6 +26,11 @@ function resolveArgs(words: string[]): { file: string; fork: boolean } {
 }
 
 async function runResolve(words: string[]): Promise<number> {
+  if (words.includes("-h") || words.includes("--help")) {
+    const { commandHelp } = await import("../../core/cli/help.ts");
+    process.stdout.write(commandHelp(resolveCommand));
+    return 0;
+  }
   const { file, fork } = resolveArgs(words);
   const { resolveConfig } = await import("./lang/resolve.ts");
   const { isBuildoutError } = await import("./lang/errors.ts");

@@ -48,9 +48,9 @@ export class Section {
       if (value.includes("${")) yield* this.dosub(key, value);
     }
     if (this.name === "buildout") return;
-    const dependencies = yield* this.get("<part-dependencies>");
-    for (const dependency of splitWords(valueText(dependencies ?? ""))) yield* this.buildout.section(dependency);
-    if (yield* this.get("recipe")) {
+    const dependencies = this.peek("<part-dependencies>") ?? (yield* this.get("<part-dependencies>"));
+    if (dependencies) for (const dependency of splitWords(valueText(dependencies))) yield* this.buildout.section(dependency);
+    if (this.peek("recipe") ?? (yield* this.get("recipe"))) {
       yield* this.buildout.initializeRecipe(this);
       this.buildout.parts.push(this.name);
     }
@@ -143,7 +143,7 @@ export class Section {
       if (!VALID.test(ref)) this.checkReference(ref, names);
       const sectionName = names[0] || this.name;
       const option = names[1];
-      const section = yield* this.buildout.section(sectionName, ref, this.name);
+      const section = this.buildout.sections.get(sectionName) ?? (yield* this.buildout.section(sectionName, ref, this.name));
       if (this.references && section !== this) this.references.add(section.name);
       let value = section.peek(option);
       if (value === undefined) value = yield* section.get(option, seen, false);
