@@ -51,6 +51,21 @@ function removePaths(run: EngineRun, installed: string): void {
   }
 }
 
+/** Parts a section references, directly or through sections that are not parts, sorted. */
+function referencedParts(run: EngineRun, start: string, partSet: Set<string>): string[] {
+  const found = new Set<string>();
+  const seen = new Set<string>([start]);
+  const queue = [...(run.buildout.sections.get(start)?.references ?? [])];
+  while (queue.length) {
+    const name = queue.pop()!;
+    if (seen.has(name)) continue;
+    seen.add(name);
+    if (partSet.has(name)) found.add(name);
+    else queue.push(...(run.buildout.sections.get(name)?.references ?? []));
+  }
+  return sorted(found);
+}
+
 /**
  * `__buildout_signature__`: the recipe's name; the fork adds each referenced
  * part with a hash of its options and signature, so a change in a dependency
@@ -68,8 +83,7 @@ function signatures(run: EngineRun, parts: string[]): Map<string, string> {
     if (run.buildout.fork && section.references && !doing.has(part)) {
       doing.add(part);
       const deps: string[] = [];
-      for (const dep of sorted(section.references)) {
-        if (!partSet.has(dep) || dep === part) continue;
+      for (const dep of referencedParts(run, part, partSet)) {
         const options = savedOptions(run, run.buildout.sections.get(dep)!);
         const text = sorted(options.keys()).map((k) => `${k}=${options.get(k)}`).join("\n") + "\n" + compute(dep, doing);
         deps.push(`${dep}:${createHash("md5").update(text).digest("hex")}`);

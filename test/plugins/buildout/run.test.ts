@@ -303,3 +303,42 @@ describe("annotate and query", () => {
     expect(run.text).toBe("${s:x}");
   });
 });
+
+describe("fork signatures", () => {
+  const profile = (extra: string) => `[buildout]
+parts = app
+
+[db]
+recipe = test:file
+path = \${buildout:directory}/db
+content = db
+extra = ${extra}
+
+[conf]
+db = \${db:path}
+
+[app]
+recipe = test:file
+path = \${buildout:directory}/app
+content = \${conf:db}
+`;
+
+  test("with the fork, a change in a referenced part reinstalls the parts that use it", async () => {
+    const dir = project(profile("1"));
+    await buildout(dir, [], { fork: true });
+    writeFileSync(join(dir, "calls.log"), "");
+    writeFileSync(join(dir, "buildout.cfg"), profile("2"));
+    await buildout(dir, [], { fork: true });
+    expect(calls(dir)).toEqual(["uninstall app " + join(dir, "db"), "uninstall db db", "install db", "install app"]);
+    expect(readInstalled(join(dir, ".installed.cfg")).state.options.get("app")?.get("__buildout_signature__")).toMatch(/^test:file-native db:[0-9a-f]{32}$/);
+  });
+
+  test("upstream, the same change leaves the using part to update", async () => {
+    const dir = project(profile("1"));
+    await buildout(dir);
+    writeFileSync(join(dir, "calls.log"), "");
+    writeFileSync(join(dir, "buildout.cfg"), profile("2"));
+    await buildout(dir);
+    expect(calls(dir)).toEqual(["uninstall db db", "install db", "update app"]);
+  });
+});
