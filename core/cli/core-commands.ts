@@ -6,6 +6,7 @@
  */
 import type { CommandDef } from "./command.ts";
 import { pluginListCommand } from "./commands/plugin-list.ts";
+import { clientCommands } from "../client/commands.ts";
 import { proxyCommands } from "./commands/proxy.ts";
 
-export const coreCommands: CommandDef[] = [pluginListCommand, ...proxyCommands];
+export const coreCommands: CommandDef[] = [pluginListCommand, ...clientCommands, ...proxyCommands];
