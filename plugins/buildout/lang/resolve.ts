@@ -11,7 +11,7 @@ import { BuildoutError } from "./errors.ts";
 import { abspath, join } from "./pypath.ts";
 import { loadConfig, type LoadRequest } from "./load.ts";
 import { sorted } from "./pystr.ts";
-import { valueText } from "./section.ts";
+import { finalText, valueText } from "./section.ts";
 import { runSync } from "./steps.ts";
 
 /**
@@ -54,7 +54,7 @@ export async function resolveConfig(request: LoadRequest): Promise<ResolvedConfi
     for (const key of sorted(section.keys())) {
       const value = runSync(section.get(key));
       if (annotated && !annotated.get(key)?.setByFile()) continue;
-      if (value !== undefined) out[key] = valueText(value);
+      if (value !== undefined) out[key] = finalText(valueText(value), buildout.fork);
     }
     sections[name] = out;
   }

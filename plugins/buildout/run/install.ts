@@ -208,7 +208,8 @@ export async function install(run: EngineRun, only: string[]): Promise<string[]>
     saved.delete(SIGNATURE);
     const started = performance.now();
     let files: string[];
-    if (state.parts.includes(part)) {
+    const updated = state.parts.includes(part);
+    if (updated) {
       run.log.info(`Updating ${part}.`);
       const old = (state.options.get(part)?.get(INSTALLED) ?? "").split("\n").filter(Boolean);
       let update = made.recipe.update?.bind(made.recipe);
