@@ -4,5 +4,6 @@
  * so that `bun build --compile` bundles them into the binary.
  */
 import type { Plugin } from "../core/hooks/plugin.ts";
+import { promisePlugin } from "./promise/index.ts";
 
-export const builtinPlugins: Plugin[] = [];
+export const builtinPlugins: Plugin[] = [promisePlugin];
