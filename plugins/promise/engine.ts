@@ -28,6 +28,7 @@ import { readCache, startsIn, writeCache } from "./cache.ts";
 import { discoverPromises } from "./discover.ts";
 import { instancePython, softwarePathOf } from "./instance-python.ts";
 import { bangAllowed } from "./kinds/declaration.ts";
+import { holdRunner } from "./kinds/python.ts";
 import { ownState, prepareFolders, promiseFolders, removeDeprecated, type PromiseFolders } from "./layout.ts";
 import { cleanEnvironment, dropRefusal, partitionUser, readableBy, type PartitionUser } from "./partition-user.ts";
 import { runPool } from "./pool.ts";
@@ -284,17 +285,22 @@ export async function runPartitionPromises(
   });
 
   const concurrency = Math.max(1, options.concurrency ?? settings.concurrency ?? DEFAULT_CONCURRENCY);
-  await runPool(toRun, concurrency, async (index) => {
-    const spec = specs[index];
-    const result = await checkPromise(state, spec).catch((error: unknown) =>
-      makeResult(spec, typeFor(state), true, `Error: ${messageOf(error)}`, 0, "checked"),
-    );
-    if (!result) return;
-    persist(state, result);
-    slots[index] = result;
-    await hooks.promise.result.promise({ partition: resolved, result });
-  });
-  ownState(folders, user);
+  const releaseRunner = holdRunner();
+  try {
+    await runPool(toRun, concurrency, async (index) => {
+      const spec = specs[index];
+      const result = await checkPromise(state, spec).catch((error: unknown) =>
+        makeResult(spec, typeFor(state), true, `Error: ${messageOf(error)}`, 0, "checked"),
+      );
+      if (!result) return;
+      persist(state, result);
+      slots[index] = result;
+      await hooks.promise.result.promise({ partition: resolved, result });
+    });
+  } finally {
+    releaseRunner();
+    ownState(folders, user);
+  }
 
   if (skipped > 0) log.info(`${skipped} promises didn't need to be checked.`);
   const results = slots.filter((r): r is PromiseResult => r !== undefined);

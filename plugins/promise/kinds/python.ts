@@ -12,20 +12,37 @@ import { VERSION } from "../../../core/version.ts";
 import { PYTHON_RUNNER } from "./python-runner.ts";
 
 let runnerFolder: string | undefined;
+let holders = 0;
+
+/**
+ * Keep the runner script on disk while promise runs use it: the engine holds
+ * it for each partition run and releases it at the end; the last release
+ * removes it, so nothing is left in the temp folder.
+ */
+export function holdRunner(): () => void {
+  holders++;
+  let released = false;
+  return () => {
+    if (released) return;
+    released = true;
+    if (--holders > 0 || !runnerFolder) return;
+    rmSync(runnerFolder, { recursive: true, force: true });
+    runnerFolder = undefined;
+  };
+}
 
 /**
  * The runner script on disk: in a private folder of ours (0755, the file
- * 0644, so a dropped user can read but nobody else can replace it), made once
- * per process and removed when it exits.
+ * 0644, so a dropped user can read it but nobody else can replace it), made
+ * on first use.
  */
 export function runnerPath(): string {
   if (runnerFolder && existsSync(join(runnerFolder, "runpromise.py"))) return join(runnerFolder, "runpromise.py");
+  if (runnerFolder) rmSync(runnerFolder, { recursive: true, force: true });
   runnerFolder = mkdtempSync(join(tmpdir(), "slapos-promise-runner-"));
   chmodSync(runnerFolder, 0o755);
   const path = join(runnerFolder, "runpromise.py");
   writeFileSync(path, PYTHON_RUNNER, { mode: 0o644 });
-  const folder = runnerFolder;
-  process.once("exit", () => rmSync(folder, { recursive: true, force: true }));
   return path;
 }
 
