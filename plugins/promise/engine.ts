@@ -6,6 +6,7 @@
  * formats, bang at most once, and return the PromiseError of the first
  * failing promise in discovery order.
  */
+import { existsSync, statSync } from "node:fs";
 import { basename, resolve } from "node:path";
 import { availableParallelism } from "node:os";
 import type { Hooks } from "../../core/hooks/catalogue.ts";
@@ -254,6 +255,9 @@ export async function runPartitionPromises(
   settings: EngineSettings = {},
 ): Promise<PartitionPromiseReport> {
   const resolved = resolvePartition(partition);
+  if (!existsSync(resolved.path) || !statSync(resolved.path).isDirectory()) {
+    throw new SlapError("failure", `Partition directory ${resolved.path} does not exist.`);
+  }
   const user = partitionUser(resolved.path);
   const folders = promiseFolders(resolved.path);
   const state: RunState = {
@@ -295,7 +299,10 @@ export async function runPartitionPromises(
       if (!result) return;
       persist(state, result);
       slots[index] = result;
-      await hooks.promise.result.promise({ partition: resolved, result });
+      // A plugin that fails on a result must not stop the other promises.
+      await hooks.promise.result.promise({ partition: resolved, result }).catch((error: unknown) => {
+        log.warning(`promise.result: ${messageOf(error)}`);
+      });
     });
   } finally {
     releaseRunner();
