@@ -270,6 +270,7 @@ export async function runPartitionPromises(
     python: instancePython(resolved.softwarePath),
     refusal: dropRefusal(user),
   };
+  log.info(`Checking ${resolved.id} promises...`);
   prepareFolders(folders, user);
   const found = discoverPromises(folders, options.only);
   const specs = await hooks.promise.list.promise(found, { partition: resolved, mode: options.mode });

@@ -15,6 +15,9 @@ import { messageOf } from "../../../core/errors.ts";
 
 export const DECLARATION_SUFFIX = ".promise.json";
 
+/** Kinds given by where a file is, never by a declaration. */
+const RESERVED_KINDS = ["python", "legacy", "invalid"];
+
 function isFalse(value: unknown): boolean {
   if (value === false || value === 0) return true;
   return typeof value === "string" && ["false", "no", "off", "0"].includes(value.trim().toLowerCase());
@@ -55,6 +58,7 @@ export function readDeclaration(path: string, name: string): PromiseSpec {
     if (typeof config !== "object" || config === null || Array.isArray(config)) throw new Error("not a JSON object");
     const object = config as Record<string, unknown>;
     if (typeof object.kind !== "string" || !object.kind) throw new Error('no "kind"');
+    if (RESERVED_KINDS.includes(object.kind)) throw new Error(`kind "${object.kind}" is not one a declaration can have`);
     spec.kind = object.kind;
     spec.config = object;
     spec.meta = metaOf(path, object);

@@ -193,13 +193,15 @@ describe("declarations and other kinds", () => {
     expect(report.results[0].message).toStartWith(`Error: bad promise declaration ${path}: `);
   });
 
-  test("a declaration without a kind, or with a periodicity of 0, fails with the reason", async () => {
+  test("a declaration without a kind, with a reserved kind, or with a periodicity of 0, fails with the reason", async () => {
     const p = partition();
     p.declare("no-kind", { host: "x" });
     p.declare("zero", { kind: "url", url: "http://x/", frequency: 0 });
+    p.declare("sneaky", { kind: "legacy" });
     const report = await check(host, p);
     const byTitle = Object.fromEntries(report.results.map((r) => [r.title, r.message]));
     expect(byTitle["no-kind"]).toEndWith(': no "kind"');
+    expect(byTitle.sneaky).toEndWith(': kind "legacy" is not one a declaration can have');
     expect(byTitle.zero).toEndWith(": Cannot set promise periodicity to a value less than 1");
   });
 
