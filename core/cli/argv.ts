@@ -215,6 +215,14 @@ export function parseCommandLine(command: CommandDef, tokens: string[]): ParsedC
       }
     }
     if (!entry) throw new SlapError("usage", `unrecognized arguments: ${token}`);
+    if (entry.def.nargs === "+") {
+      // argparse: an inline value is the only one; otherwise every word up to the next option.
+      const list = inline !== undefined ? [inline] : [];
+      while (inline === undefined && i + 1 < tokens.length && !(tokens[i + 1].startsWith("-") && !/^-\d/.test(tokens[i + 1]))) list.push(tokens[++i]);
+      if (!list.length) throw new SlapError("usage", `argument ${flag}: expected at least one argument`);
+      values[entry.key] = entry.def.multiple ? [...((values[entry.key] as string[] | undefined) ?? []), ...list] : list;
+      continue;
+    }
     let raw = inline;
     if (raw === undefined && takesValue(entry.def)) {
       raw = tokens[++i];

@@ -6,5 +6,7 @@
  */
 import type { CommandDef } from "./command.ts";
 import { pluginListCommand } from "./commands/plugin-list.ts";
+import { clientCommands } from "../client/commands.ts";
+import { proxyCommands } from "./commands/proxy.ts";
 
-export const coreCommands: CommandDef[] = [pluginListCommand];
+export const coreCommands: CommandDef[] = [pluginListCommand, ...clientCommands, ...proxyCommands];

@@ -27,30 +27,28 @@ async function run(ctx: CommandContext): Promise<number> {
   const timeout =
     positive(ctx.options["promise-timeout"], "promise-timeout") ?? Number(ctx.config.get("slapos", "promise_timeout") ?? 20);
   const only = ctx.options.only as string[] | undefined;
-  const report = await ctx.hooks.promise.checkPartition.promise({
-    partition: {
-      path,
-      computerId: ctx.config.get("slapos", "computer_id") ?? undefined,
-      masterUrl: ctx.config.get("slapos", "master_url") ?? undefined,
-    },
-    options: {
-      mode: ctx.options["check-anomaly"] ? "anomaly" : "test",
-      force: !ctx.options.periodicity,
-      timeout,
-      concurrency: positive(ctx.options.concurrency, "concurrency"),
-      only: only?.length ? only : undefined,
-    },
+  const { basename, resolve } = await import("node:path");
+  const report = await ctx.hooks.promise.check.promise({
+    partitionId: basename(resolve(path)),
+    partitionPath: path,
+    computerId: ctx.config.get("slapos", "computer_id") ?? undefined,
+    masterUrl: ctx.config.get("slapos", "master_url") ?? undefined,
+    mode: ctx.options["check-anomaly"] ? "anomaly" : "test",
+    force: !ctx.options.periodicity,
+    timeout,
+    concurrency: positive(ctx.options.concurrency, "concurrency"),
+    only: only?.length ? only : undefined,
   });
-  if (!report) throw new SlapError("hook-untapped", "no plugin answered hook promise.checkPartition");
+  if (!report) throw new SlapError("hook-untapped", "no plugin answered hook promise.check");
   if (ctx.options.json) {
-    process.stdout.write(JSON.stringify({ results: report.results, skipped: report.skipped, error: report.error?.message ?? null }, null, 2) + "\n");
+    process.stdout.write(JSON.stringify({ results: report.results, skipped: report.skipped, error: report.error ?? null }, null, 2) + "\n");
   } else {
     for (const result of report.results) {
       const first = result.message.split("\n")[0];
       process.stdout.write(`${status(result).padEnd(7)}  ${result.title}: ${first}\n`);
     }
   }
-  if (report.error) throw report.error;
+  if (report.error) throw new SlapError("promise", report.error);
   return 0;
 }
 

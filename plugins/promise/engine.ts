@@ -11,15 +11,14 @@ import { basename, resolve } from "node:path";
 import { availableParallelism } from "node:os";
 import type { Hooks } from "../../core/hooks/catalogue.ts";
 import type {
-  PartitionPromiseReport,
-  PromiseBang,
+  PartitionCheck,
+  PartitionCheckResult,
   PromiseMeta,
   PromiseOutcome,
   PromisePartition,
   PromiseResult,
   PromiseResultType,
   PromiseRunInput,
-  PromiseRunOptions,
   PromiseSpec,
 } from "../../core/hooks/groups/promise.ts";
 import { SlapError, messageOf } from "../../core/errors.ts";
@@ -44,28 +43,35 @@ const SETTLE_AFTER_TIMEOUT_MS = 5000;
 
 export const BOTH_DISABLED = "It's not allowed to disable both Test and Anomaly in promise!";
 
-/** The error of a run whose promise failed: `Promise '<name>' failed with output: <message>`. */
-export function promiseError(name: string, message: string): SlapError {
-  return new SlapError("promise", `Promise ${reprString(name)} failed with output: ${message}`);
+/** The PromiseError text of a run whose promise failed: `Promise '<name>' failed with output: <message>`. */
+export function promiseErrorText(name: string, message: string): string {
+  return `Promise ${reprString(name)} failed with output: ${message}`;
 }
-
-type ResolvedPartition = PromiseRunInput["partition"];
 
 interface RunState {
   hooks: Hooks;
-  partition: ResolvedPartition;
-  options: PromiseRunOptions;
+  partition: PromisePartition;
+  options: PartitionCheck;
   folders: PromiseFolders;
   user: PartitionUser;
   env: Record<string, string>;
   python?: string;
   refusal?: string;
-  bang?: PromiseBang;
+  /** The bang message sent in this run. */
+  bang?: string;
 }
 
-function resolvePartition(partition: PromisePartition): ResolvedPartition {
-  const path = resolve(partition.path);
-  return { ...partition, path, id: partition.id ?? basename(path), softwarePath: partition.softwarePath ?? softwarePathOf(path) };
+function partitionOf(check: PartitionCheck): PromisePartition {
+  const path = resolve(check.partitionPath);
+  return {
+    path,
+    id: check.partitionId || basename(path),
+    softwarePath: check.softwarePath ?? softwarePathOf(path),
+    computerId: check.computerId,
+    masterUrl: check.masterUrl,
+    certFile: check.certFile,
+    keyFile: check.keyFile,
+  };
 }
 
 function typeFor(state: RunState): PromiseResultType {
@@ -104,14 +110,13 @@ function elapsed(start: number): number {
 
 async function sendBang(state: RunState, message: string): Promise<void> {
   if (state.options.mode !== "anomaly" || state.bang) return;
-  const bang: PromiseBang = { partitionId: state.partition.id, message };
-  state.bang = bang;
+  state.bang = message;
   if (!state.options.bang) {
     log.warning(`Promise bang requested but nothing sends it: ${message}`);
     return;
   }
   try {
-    await state.options.bang(bang);
+    await state.options.bang(message);
     log.info(`Bang with message ${reprString(message)}.`);
   } catch (error) {
     log.warning(`Bang failed: ${messageOf(error)}`);
@@ -245,35 +250,30 @@ export interface EngineSettings {
 
 /**
  * Check every promise of one partition. Never throws for a failing promise:
- * the PromiseError is in the report (`report.error`), for the caller to
- * raise (exit code 2) or to send to the master.
+ * the PromiseError text is in the answer (`error`), for the caller to raise
+ * (SlapError code "promise", exit 2) or to send to the master.
  */
-export async function runPartitionPromises(
-  hooks: Hooks,
-  partition: PromisePartition,
-  options: PromiseRunOptions,
-  settings: EngineSettings = {},
-): Promise<PartitionPromiseReport> {
-  const resolved = resolvePartition(partition);
-  if (!existsSync(resolved.path) || !statSync(resolved.path).isDirectory()) {
-    throw new SlapError("failure", `Partition directory ${resolved.path} does not exist.`);
+export async function runPartitionPromises(hooks: Hooks, check: PartitionCheck, settings: EngineSettings = {}): Promise<PartitionCheckResult> {
+  const partition = partitionOf(check);
+  if (!existsSync(partition.path) || !statSync(partition.path).isDirectory()) {
+    throw new SlapError("failure", `Partition directory ${partition.path} does not exist.`);
   }
-  const user = partitionUser(resolved.path);
-  const folders = promiseFolders(resolved.path);
+  const user = partitionUser(partition.path);
+  const folders = promiseFolders(partition.path);
   const state: RunState = {
     hooks,
-    partition: resolved,
-    options,
+    partition,
+    options: check,
     folders,
     user,
     env: cleanEnvironment(user.home),
-    python: instancePython(resolved.softwarePath),
+    python: instancePython(partition.softwarePath),
     refusal: dropRefusal(user),
   };
-  log.info(`Checking ${resolved.id} promises...`);
+  log.info(`Checking ${partition.id} promises...`);
   prepareFolders(folders, user);
-  const found = discoverPromises(folders, options.only);
-  const specs = await hooks.promise.list.promise(found, { partition: resolved, mode: options.mode });
+  const found = discoverPromises(folders, check.only);
+  const specs = await hooks.promise.list.promise(found, { partition, mode: check.mode });
   removeDeprecated(folders, specs.map((spec) => spec.name));
 
   let skipped = 0;
@@ -289,7 +289,7 @@ export async function runPartitionPromises(
     }
   });
 
-  const concurrency = Math.max(1, options.concurrency ?? settings.concurrency ?? DEFAULT_CONCURRENCY);
+  const concurrency = Math.max(1, check.concurrency ?? settings.concurrency ?? DEFAULT_CONCURRENCY);
   const releaseRunner = holdRunner();
   try {
     await runPool(toRun, concurrency, async (index) => {
@@ -301,7 +301,7 @@ export async function runPartitionPromises(
       persist(state, result);
       slots[index] = result;
       // A plugin that fails on a result must not stop the other promises.
-      await hooks.promise.result.promise({ partition: resolved, result }).catch((error: unknown) => {
+      await hooks.promise.result.promise({ partition, result }).catch((error: unknown) => {
         log.warning(`promise.result: ${messageOf(error)}`);
       });
     });
@@ -313,8 +313,8 @@ export async function runPartitionPromises(
   if (skipped > 0) log.info(`${skipped} promises didn't need to be checked.`);
   const results = slots.filter((r): r is PromiseResult => r !== undefined);
   const firstFailure = results.find((r) => r.failed);
-  let error: Error | undefined = firstFailure ? promiseError(firstFailure.name, firstFailure.message) : undefined;
-  const replaced = await hooks.promise.done.promise({ partition: resolved, results, error });
-  if (replaced) error = replaced;
+  let error = firstFailure ? promiseErrorText(firstFailure.name, firstFailure.message) : undefined;
+  const replaced = await hooks.promise.done.promise({ partition, results, error });
+  if (replaced) error = replaced.message;
   return { results, skipped, error, bang: state.bang };
 }

@@ -3,11 +3,11 @@
  * Python plugins with the software release's Python, built-in port and URL
  * checks) in parallel, in the reference's on-disk formats. See README.md.
  *
- * Node runtime API: `hooks.promise.checkPartition` (answered here), or
- * `runPartitionPromises(hooks, partition, options)` from ./engine.ts.
+ * Node runtime API: `hooks.promise.check` (answered here), or
+ * `runPartitionPromises(hooks, check)`.
  */
 import type { Hooks } from "../../core/hooks/catalogue.ts";
-import type { PartitionPromiseReport, PromisePartition, PromiseRunOptions } from "../../core/hooks/groups/promise.ts";
+import type { PartitionCheck, PartitionCheckResult } from "../../core/hooks/groups/promise.ts";
 import { definePlugin } from "../../core/hooks/plugin.ts";
 import { SlapError } from "../../core/errors.ts";
 import { promiseRunCommand } from "./command.ts";
@@ -16,18 +16,14 @@ import type { EngineSettings } from "./engine.ts";
 export type { EngineSettings };
 
 /**
- * Check every promise of one partition (see engine.ts). The report carries
- * the PromiseError instead of throwing it. Loaded on first use, so that
- * commands that check no promise do not pay for it.
+ * Check every promise of one partition (see engine.ts); what `promise.check`
+ * answers. The answer carries the PromiseError text instead of throwing it.
+ * Loaded on first use, so that commands that check no promise do not pay
+ * for it.
  */
-export async function runPartitionPromises(
-  hooks: Hooks,
-  partition: PromisePartition,
-  options: PromiseRunOptions,
-  settings: EngineSettings = {},
-): Promise<PartitionPromiseReport> {
+export async function runPartitionPromises(hooks: Hooks, check: PartitionCheck, settings: EngineSettings = {}): Promise<PartitionCheckResult> {
   const engine = await import("./engine.ts");
-  return engine.runPartitionPromises(hooks, partition, options, settings);
+  return engine.runPartitionPromises(hooks, check, settings);
 }
 
 function concurrencyOption(value: string | undefined): number | undefined {
@@ -50,9 +46,7 @@ export const promisePlugin = definePlugin({
       const { BUILTIN_KINDS } = await import("./kinds/index.ts");
       return BUILTIN_KINDS[input.promise.kind]?.(input);
     });
-    hooks.promise.checkPartition.tapPromise("promise", async ({ partition, options }) => {
-      return runPartitionPromises(hooks, partition, options, { concurrency });
-    });
+    hooks.promise.check.tapPromise("promise", (check) => runPartitionPromises(hooks, check, { concurrency }));
   },
 });
 

@@ -2,7 +2,7 @@
  * Hooks of promise checks (node-runtime.md §3.8, §3.9, §3.14).
  *
  * The node runtime asks for a partition's promises to be checked through
- * `promise.checkPartition` (the promise plugin answers). Inside that run,
+ * `promise.check` (the promise plugin answers). Inside that run,
  * promises are found (`promise.list`), each one is run by the first tap of
  * `promise.run` that knows its kind, each result is announced
  * (`promise.result`), and the whole set may be judged (`promise.done`).
@@ -53,31 +53,41 @@ export interface PromiseSpec {
   invalid?: string;
 }
 
-/** The partition whose promises are checked. */
+/** The partition whose promises are checked, as taps see it. */
 export interface PromisePartition {
   /** INST_ROOT/slappartN */
   path: string;
-  /** e.g. slappart3; defaults to the folder's name. */
-  id?: string;
+  /** e.g. slappart3 */
+  id: string;
   computerId?: string;
   masterUrl?: string;
   /** The partition's certificate and key (certificate_repository_path/PID.crt|key). */
   certFile?: string;
   keyFile?: string;
-  /** SW_ROOT/<md5>; defaults to where the partition's `software_release` symlink points. */
+  /** SW_ROOT/<md5> */
   softwarePath?: string;
 }
 
-/** A bang request: at most one per run, in anomaly mode. */
-export interface PromiseBang {
+/**
+ * What the node runtime asks for: check every promise of one partition
+ * (`promise.check`). `node instance` uses test mode with force after starting
+ * a partition and anomaly mode without force on up-to-date started ones;
+ * `node promise` uses test mode with force.
+ */
+export interface PartitionCheck {
+  /** e.g. slappart3 */
   partitionId: string;
-  /** "Promise <title> is failing" */
-  message: string;
-}
-
-export interface PromiseRunOptions {
+  /** INST_ROOT/slappart3 */
+  partitionPath: string;
+  /** SW_ROOT/<md5>, to find the release's Python; defaults to where `software_release` points. */
+  softwarePath?: string;
+  /** Given to Python plugins as their configuration (`computer-id`, `master-url`, …). */
+  computerId?: string;
+  masterUrl?: string;
+  certFile?: string;
+  keyFile?: string;
   mode: PromiseMode;
-  /** Run every promise whatever its periodicity (node instance and node promise do). */
+  /** Run every promise whatever its periodicity. */
   force: boolean;
   /** Seconds each promise may run (promise_timeout, 20 by default). */
   timeout: number;
@@ -86,11 +96,12 @@ export interface PromiseRunOptions {
   /** Only these etc/plugin file names (the reference's run-only-promise-list; legacy ones are then skipped). */
   only?: string[];
   /**
-   * Called once at most per run when, in anomaly mode, a promise asks for a
-   * bang. The node runtime posts `softwareInstanceBang` with the partition's
-   * certificate. A throw is logged as a warning and does not fail the run.
+   * Called at most once per run when, in anomaly mode, a promise asks for a
+   * bang ("Promise <title> is failing"). The node runtime posts
+   * `softwareInstanceBang` with the partition's certificate. A throw is
+   * logged as a warning and does not fail the run.
    */
-  bang?: (bang: PromiseBang) => Promise<void> | void;
+  bang?: (message: string) => Promise<void> | void;
 }
 
 /** How a result came about. */
@@ -115,16 +126,16 @@ export interface PromiseResult {
   origin: PromiseOrigin;
 }
 
-/** What `promise.checkPartition` answers. */
-export interface PartitionPromiseReport {
+/** What `promise.check` answers; it never throws for a failing promise. */
+export interface PartitionCheckResult {
   /** Results in discovery order (promises that needed no check and had not failed are absent). */
   results: PromiseResult[];
   /** Promises that did not need to be checked (periodicity, or mode disabled). */
   skipped: number;
-  /** The PromiseError (SlapError code "promise"): `Promise '<name>' failed with output: <message>`. */
-  error?: Error;
-  /** The bang sent during this run, if any. */
-  bang?: PromiseBang;
+  /** The PromiseError text, `Promise '<name>' failed with output: <message>`; raise it as SlapError code "promise" (exit 2). */
+  error?: string;
+  /** The bang message sent during this run, if any. */
+  bang?: string;
 }
 
 /** A line a promise logged: it goes to `.slapgrid/promise/log/<title>.log`. */
@@ -148,7 +159,7 @@ export interface PromiseSpawnResult {
 /** What a `promise.run` tap gets. */
 export interface PromiseRunInput {
   promise: PromiseSpec;
-  partition: Required<Pick<PromisePartition, "path" | "id">> & PromisePartition;
+  partition: PromisePartition;
   mode: PromiseMode;
   force: boolean;
   /** Seconds. */
@@ -198,8 +209,8 @@ export interface PromiseOutcome {
 export function createPromiseHooks() {
   return {
     promise: {
-      checkPartition: bail<{ partition: PromisePartition; options: PromiseRunOptions }, PartitionPromiseReport>(
-        "check every promise of one partition → results and the PromiseError (node instance, node promise)",
+      check: bail<PartitionCheck, PartitionCheckResult>(
+        "check every promise of one partition → results and the PromiseError text; the promise plugin answers",
       ),
       list: waterfall<PromiseSpec[], { partition: PromisePartition; mode: PromiseMode }>(
         "promises found in etc/plugin and etc/promise → list (filter, add)",
@@ -208,7 +219,7 @@ export function createPromiseHooks() {
       result: series<{ partition: PromisePartition; result: PromiseResult }>(
         "a promise result, after it was written to .slapgrid/promise/result",
       ),
-      done: bail<{ partition: PromisePartition; results: PromiseResult[]; error?: Error }, Error>(
+      done: bail<{ partition: PromisePartition; results: PromiseResult[]; error?: string }, Error>(
         "all results of a partition; return an error to replace the run's PromiseError",
       ),
     },

@@ -33,8 +33,11 @@ export function createSupervisorHooks() {
       launch: bail<{ instanceRoot: string; configPath: string }, boolean>(
         "make sure the supervisor runs; return true when handled",
       ),
-      write: series<{ written: string[]; removed: string[] }>(
-        "after the node wrote or removed program files, before the supervisor reloads",
+      write: series<{ instanceRoot: string; written: string[]; removed: string[] }>(
+        "the node wrote or removed program files: bring the supervisor up to date (reloadConfig, add/remove groups)",
+      ),
+      call: bail<{ instanceRoot: string; method: string; params: unknown[] }, unknown>(
+        "call a method of the instance supervisor (supervisor.startProcessGroup, ...); faults throw",
       ),
     },
     process: {

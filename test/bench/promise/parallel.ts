@@ -49,9 +49,9 @@ function partition(name: string, shellBody: string): string {
 
 async function wall(path: string, concurrency: number): Promise<number> {
   const start = performance.now();
-  const report = await runPartitionPromises(host.hooks, { path }, { mode: "test", force: true, timeout: 20, concurrency });
+  const report = await runPartitionPromises(host.hooks, { partitionId: "slappart0", partitionPath: path, mode: "test", force: true, timeout: 20, concurrency });
   const seconds = (performance.now() - start) / 1000;
-  if (report.error || report.results.length !== 100) throw new Error(`bench run failed: ${report.error?.message}`);
+  if (report.error || report.results.length !== 100) throw new Error(`bench run failed: ${report.error}`);
   return seconds;
 }
 

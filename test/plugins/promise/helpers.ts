@@ -8,7 +8,7 @@
 import { afterAll } from "bun:test";
 import { chmodSync, cpSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import type { PartitionPromiseReport, PromiseRunOptions } from "../../../core/hooks/groups/promise.ts";
+import type { PartitionCheck, PartitionCheckResult } from "../../../core/hooks/groups/promise.ts";
 import { PluginHost } from "../../../core/hooks/loader.ts";
 import type { Plugin } from "../../../core/hooks/plugin.ts";
 import { configureLogging, log } from "../../../core/log/logger.ts";
@@ -204,8 +204,15 @@ export async function promiseHost(...others: Plugin[]): Promise<PluginHost> {
 }
 
 /** Check a partition's promises; test mode, forced, 5 s each unless told otherwise. */
-export function check(host: PluginHost, partition: TestPartition, options: Partial<PromiseRunOptions> = {}): Promise<PartitionPromiseReport> {
-  return runPartitionPromises(host.hooks, { path: partition.path }, { mode: "test", force: true, timeout: 5, ...options });
+export function check(host: PluginHost, partition: TestPartition, options: Partial<PartitionCheck> = {}): Promise<PartitionCheckResult> {
+  return runPartitionPromises(host.hooks, {
+    partitionId: partition.id,
+    partitionPath: partition.path,
+    mode: "test",
+    force: true,
+    timeout: 5,
+    ...options,
+  });
 }
 
 /** Wait until a Unix time (seconds) has passed; a guard for periodicity tests, not an assertion. */

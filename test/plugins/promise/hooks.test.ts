@@ -1,6 +1,6 @@
 /**
  * The hooks around a promise run, as core and other plugins use them:
- * promise.checkPartition (what the node runtime calls), promise.list,
+ * promise.check (what the node runtime calls), promise.list,
  * promise.result, promise.done.
  */
 import { describe, expect, test } from "bun:test";
@@ -15,24 +15,30 @@ function plugin(name: string, apply: Plugin["apply"]): Plugin {
 }
 
 describe("promise hooks", () => {
-  test("promise.checkPartition answers the node runtime with the report", async () => {
+  test("promise.check answers the node runtime with the results and the PromiseError text", async () => {
     const host = await promiseHost();
     const p = new TestPartition(openTempDir(), "slappart7");
     p.legacy("down", "echo down; exit 1");
-    const report = await required(host.hooks.promise.checkPartition, {
-      partition: { path: p.path },
-      options: { mode: "test", force: true, timeout: 5 },
+    const report = await required(host.hooks.promise.check, {
+      partitionId: p.id,
+      partitionPath: p.path,
+      mode: "test",
+      force: true,
+      timeout: 5,
     });
     expect(report.results.map((r) => r.name)).toEqual(["down"]);
-    expect(report.error?.message).toBe("Promise 'down' failed with output: down");
+    expect(report.error).toBe("Promise 'down' failed with output: down");
   });
 
   test("a partition folder that does not exist is one clear error", async () => {
     const host = await promiseHost();
     const missing = join(openTempDir(), "slappart9");
-    const error = await required(host.hooks.promise.checkPartition, {
-      partition: { path: missing },
-      options: { mode: "test", force: true, timeout: 5 },
+    const error = await required(host.hooks.promise.check, {
+      partitionId: "slappart9",
+      partitionPath: missing,
+      mode: "test",
+      force: true,
+      timeout: 5,
     }).catch((e: unknown) => e);
     expect((error as Error).message).toContain(`Partition directory ${missing} does not exist.`);
   });
@@ -76,6 +82,6 @@ describe("promise hooks", () => {
     );
     const p = new TestPartition(openTempDir());
     p.legacy("a", "exit 0");
-    expect((await check(host, p)).error?.message).toBe("strict: 1 promise(s) passed but the partition is not reviewed");
+    expect((await check(host, p)).error).toBe("strict: 1 promise(s) passed but the partition is not reviewed");
   });
 });

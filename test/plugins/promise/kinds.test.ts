@@ -71,7 +71,7 @@ describe("port-listening", () => {
     p.declare("closed", { kind: "port-listening", host: "127.0.0.1", port: await freePort() });
     const report = await check(host, p);
     expect(report.results[0]).toMatchObject({ failed: true, message: "ConnectionRefusedError: [Errno 111] Connection refused" });
-    expect(report.error?.message).toBe("Promise 'closed.promise.json' failed with output: ConnectionRefusedError: [Errno 111] Connection refused");
+    expect(report.error).toBe("Promise 'closed.promise.json' failed with output: ConnectionRefusedError: [Errno 111] Connection refused");
   });
 
   test("a Unix socket path and an abstract socket pass", async () => {
@@ -105,7 +105,7 @@ describe("port-listening", () => {
     const bangs: string[] = [];
     const failed: boolean[] = [];
     for (let i = 0; i < 3; i++) {
-      const report = await check(host, p, { mode: "anomaly", bang: (b) => void bangs.push(b.message) });
+      const report = await check(host, p, { mode: "anomaly", bang: (message) => void bangs.push(message) });
       failed.push(report.results[0].failed);
       expect(report.results[0].type).toBe("Anomaly Result");
     }
@@ -117,7 +117,7 @@ describe("port-listening", () => {
     const p = partition();
     p.declare("closed", { kind: "port-listening", host: "127.0.0.1", port: await freePort(), "result-count": 1, "failure-amount": 1, "bang-on-failure": false });
     const bangs: string[] = [];
-    const report = await check(host, p, { mode: "anomaly", bang: (b) => void bangs.push(b.message) });
+    const report = await check(host, p, { mode: "anomaly", bang: (message) => void bangs.push(message) });
     expect(report.results[0].failed).toBe(true);
     expect(bangs).toEqual([]);
   });

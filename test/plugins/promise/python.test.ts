@@ -40,7 +40,7 @@ describe("python plugins with the release's python", () => {
     p.plugin("fail.py", sr.lib, ['self.logger.error("failed")']);
     const report = await check(host, p);
     expect(p.result("fail").result).toMatchObject({ failed: true, message: "failed" });
-    expect(report.error?.message).toBe("Promise 'fail.py' failed with output: failed");
+    expect(report.error).toBe("Promise 'fail.py' failed with output: failed");
   });
 
   test("§8.52 an exception raised in sense() becomes the failure message", async () => {
@@ -54,7 +54,7 @@ describe("python plugins with the release's python", () => {
     const { p, sr } = setup();
     p.plugin("failing_promise_plugin.py", sr.lib, ['self.logger.error(u"héhé fake promise plugin error")']);
     const report = await check(host, p);
-    expect(report.error?.message).toBe("Promise 'failing_promise_plugin.py' failed with output: héhé fake promise plugin error");
+    expect(report.error).toBe("Promise 'failing_promise_plugin.py' failed with output: héhé fake promise plugin error");
   });
 
   test("§8.53 the python named by a /bin/sh bin/buildout's exec line runs the plugins", async () => {
@@ -186,20 +186,19 @@ describe("bang", () => {
     const { p, sr } = setup();
     p.plugin("first.py", sr.lib, ['self.logger.error("down")']);
     p.plugin("second.py", sr.lib, ['self.logger.error("down too")']);
-    const bangs: Array<{ partitionId: string; message: string }> = [];
-    const report = await check(host, p, { mode: "anomaly", bang: (b) => void bangs.push(b) });
+    const bangs: string[] = [];
+    const report = await check(host, p, { mode: "anomaly", bang: (message) => void bangs.push(message) });
     expect(bangs).toHaveLength(1);
-    expect(bangs[0].partitionId).toBe("slappart0");
-    expect(["Promise first is failing", "Promise second is failing"]).toContain(bangs[0].message);
-    expect(report.bang).toEqual(bangs[0]);
+    expect(["Promise first is failing", "Promise second is failing"]).toContain(bangs[0]);
+    expect(report.bang).toBe(bangs[0]);
   });
 
   test("no bang in test mode, nor when the plugin disallows it", async () => {
     const { p, sr } = setup();
     p.plugin("quiet.py", sr.lib, ['self.logger.error("down")'], { after: ["extra_config_dict = {'bang-on-failure': 'false'}"] });
     const bangs: string[] = [];
-    await check(host, p, { mode: "test", bang: (b) => void bangs.push(b.message) });
-    await check(host, p, { mode: "anomaly", bang: (b) => void bangs.push(b.message) });
+    await check(host, p, { mode: "test", bang: (message) => void bangs.push(message) });
+    await check(host, p, { mode: "anomaly", bang: (message) => void bangs.push(message) });
     expect(bangs).toEqual([]);
   });
 
@@ -212,7 +211,7 @@ describe("bang", () => {
         throw new Error("master unreachable");
       },
     });
-    expect(report.error?.message).toBe("Promise 'down.py' failed with output: down");
+    expect(report.error).toBe("Promise 'down.py' failed with output: down");
   });
 });
 
