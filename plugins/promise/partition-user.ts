@@ -50,7 +50,8 @@ export function partitionUser(path: string): PartitionUser {
     uid: stat.uid,
     gid: stat.gid,
     name: entry?.name,
-    home: entry?.home ?? process.env.HOME ?? homedir(),
+    // A dropped user without a passwd entry gets its partition as home, never root's.
+    home: entry?.home ?? (running === 0 ? path : (process.env.HOME ?? homedir())),
     drop: running === 0,
   };
 }

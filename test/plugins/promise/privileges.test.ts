@@ -21,6 +21,16 @@ describe.skipIf(!isRoot)("running as root", () => {
     expect(report.results[0].message).toBe(`${testUser!.uid} ${testUser!.gid} ${testUser!.gid}`);
   });
 
+  test("an owner without a passwd entry runs with no supplementary groups and the partition as HOME", async () => {
+    const p = new TestPartition(openTempDir());
+    p.legacy("whoami", 'echo "$(id -u) $(id -G) $HOME"');
+    const uid = 54000 + (process.pid % 1000);
+    const { execFileSync } = await import("node:child_process");
+    execFileSync("chown", ["-R", `${uid}:${uid}`, p.path]);
+    const report = await check(host, p);
+    expect(report.results[0].message).toBe(`${uid} ${uid} ${p.path}`);
+  });
+
   test("a python plugin runs as the partition owner", async () => {
     const root = openTempDir();
     const sr = softwareRelease(root);
