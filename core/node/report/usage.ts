@@ -38,6 +38,10 @@ export async function runReportScripts(partition: Partition): Promise<string[]> 
   return failures;
 }
 
+function escapeXml(text: string): string {
+  return text.replace(/[&<>]/g, (c) => (c === "&" ? "&amp;" : c === "<" ? "&lt;" : "&gt;"));
+}
+
 /** A `<consumption>` document of movements, as partition_consumption.xsd allows. */
 function movements(xml: string): XmlElement[] | undefined {
   let root: XmlElement;
@@ -65,8 +69,9 @@ export function collectPartitionUsage(run: NodeRun, partitionId: string, partiti
       continue;
     }
     for (const movement of list) {
-      // children re-emitted as <tag>text</tag>, reference replaced by the partition id (the reference does not escape)
-      const children = movement.children.map((c) => `<${c.name}>${c.name === "reference" ? partitionId : c.text}</${c.name}>`);
+      // children re-emitted as <tag>text</tag>, reference replaced by the partition id.
+      // [BUG] fixed: the reference neither re-escapes the text nor keeps empty children empty (it writes "None").
+      const children = movement.children.map((c) => `<${c.name}>${escapeXml(c.name === "reference" ? partitionId : c.text)}</${c.name}>`);
       out.push(`<movement>${children.join("")}</movement>`);
     }
     rmSync(file, { force: true });
