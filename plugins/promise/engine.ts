@@ -24,7 +24,7 @@ import type {
 import { SlapError, messageOf } from "../../core/errors.ts";
 import { log } from "../../core/log/logger.ts";
 import { reprString } from "../../core/slap/python-repr.ts";
-import { readCache, startsIn, writeCache } from "./cache.ts";
+import { startsIn, writeCache } from "./cache.ts";
 import { discoverPromises } from "./discover.ts";
 import { instancePython, softwarePathOf } from "./instance-python.ts";
 import { bangAllowed } from "./kinds/declaration.ts";
@@ -33,8 +33,11 @@ import { ownState, prepareFolders, promiseFolders, removeDeprecated, type Promis
 import { cleanEnvironment, dropRefusal, partitionUser, readableBy, type PartitionUser } from "./partition-user.ts";
 import { runPool } from "./pool.ts";
 import { appendRun, logPath, verdictFromLog } from "./promise-log.ts";
-import { readResult, resultDate, truncateMessage, writeResult } from "./result-file.ts";
+import { writeResult } from "./result-file.ts";
 import { spawnPromise } from "./spawn.ts";
+import { decide, generatedFailure, makeResult, promiseErrorText } from "./verdicts.ts";
+
+export { promiseErrorText };
 
 /** Promises run at once unless told otherwise: they mostly wait (sockets, sleeps, children). */
 export const DEFAULT_CONCURRENCY = availableParallelism() * 4;
@@ -42,11 +45,6 @@ export const DEFAULT_CONCURRENCY = availableParallelism() * 4;
 const SETTLE_AFTER_TIMEOUT_MS = 5000;
 
 export const BOTH_DISABLED = "It's not allowed to disable both Test and Anomaly in promise!";
-
-/** The PromiseError text of a run whose promise failed: `Promise '<name>' failed with output: <message>`. */
-export function promiseErrorText(name: string, message: string): string {
-  return `Promise ${reprString(name)} failed with output: ${message}`;
-}
 
 interface RunState {
   hooks: Hooks;
@@ -76,32 +74,6 @@ function partitionOf(check: PartitionCheck): PromisePartition {
 
 function typeFor(state: RunState): PromiseResultType {
   return state.options.mode === "anomaly" ? "Anomaly Result" : "Test Result";
-}
-
-function makeResult(spec: PromiseSpec, type: PromiseResultType, failed: boolean, message: string, seconds: number, origin: PromiseResult["origin"], date?: string): PromiseResult {
-  return {
-    title: spec.title,
-    name: spec.name,
-    path: spec.path,
-    executionTime: seconds,
-    type,
-    failed,
-    date: date ?? resultDate(),
-    message: truncateMessage(message),
-    origin,
-  };
-}
-
-/**
- * A timeout or a promise that gave nothing: always a failure in test mode; in
- * anomaly mode only when the stored result had failed or said "error:" (one
- * timeout is tolerated).
- */
-function generatedFailure(state: RunState, spec: PromiseSpec, message: string, seconds: number, origin: PromiseResult["origin"]): PromiseResult {
-  if (state.options.mode === "test") return makeResult(spec, "Test Result", true, message, seconds, origin);
-  const previous = readResult(state.folders.result, spec.title);
-  const problem = previous !== undefined && (previous.failed || previous.message.toLowerCase().includes("error:"));
-  return makeResult(spec, "Anomaly Result", problem, message, seconds, origin);
 }
 
 function elapsed(start: number): number {
@@ -185,7 +157,7 @@ async function checkPromise(state: RunState, spec: PromiseSpec): Promise<Promise
   const run = await runThroughHook(state, spec, onMeta);
   const seconds = elapsed(start);
   if (run.timedOut) {
-    return generatedFailure(state, spec, `Error: Promise timed out after ${state.options.timeout} seconds`, seconds, "timeout");
+    return generatedFailure(state.options.mode, state.folders.result, spec, `Error: Promise timed out after ${state.options.timeout} seconds`, seconds, "timeout");
   }
   if (run.error !== undefined) {
     log.error(`Promise ${spec.name}: ${messageOf(run.error)}`);
@@ -214,24 +186,10 @@ async function checkPromise(state: RunState, spec: PromiseSpec): Promise<Promise
     result = makeResult(spec, outcome.resultType ?? typeFor(state), verdict.failed, verdict.message, seconds, "checked");
     if (result.failed && result.type === "Anomaly Result" && bangAllowed(spec.config)) bang ??= `Promise ${spec.title} is failing`;
   } else {
-    return generatedFailure(state, spec, "Error: No output returned by the promise", seconds, "checked");
+    return generatedFailure(state.options.mode, state.folders.result, spec, "Error: No output returned by the promise", seconds, "checked");
   }
   if (bang && mode === "anomaly") await sendBang(state, bang);
   return result;
-}
-
-/** What to do with a promise before running anything: skip it, reuse its stored result, or run it. */
-type Decision = { action: "skip" } | { action: "stale"; result?: PromiseResult } | { action: "run" };
-
-function decide(state: RunState, spec: PromiseSpec): Decision {
-  const cache = readCache(state.folders.cache, spec.title);
-  if (!cache) return { action: "run" };
-  const disabled = state.options.mode === "anomaly" ? !cache.is_anomaly_detected : !cache.is_tested;
-  if (disabled) return { action: "skip" };
-  if (!state.options.force && typeof cache.next_run_after === "number" && Date.now() / 1000 < cache.next_run_after) {
-    return { action: "stale", result: readResult(state.folders.result, spec.title) };
-  }
-  return { action: "run" };
 }
 
 function persist(state: RunState, result: PromiseResult): void {
@@ -280,7 +238,7 @@ export async function runPartitionPromises(hooks: Hooks, check: PartitionCheck, 
   const slots: Array<PromiseResult | undefined> = new Array(specs.length);
   const toRun: number[] = [];
   specs.forEach((spec, index) => {
-    const decision = decide(state, spec);
+    const decision = decide(state.folders, state.options, spec);
     if (decision.action === "run") return void toRun.push(index);
     skipped++;
     if (decision.action === "stale" && decision.result?.failed) {
