@@ -6,6 +6,7 @@
 import type { Plugin } from "../core/hooks/plugin.ts";
 import buildout from "./buildout/index.ts";
 import format from "./format/index.ts";
+import { promisePlugin } from "./promise/index.ts";
 import shacache from "./shacache/index.ts";
 
-export const builtinPlugins: Plugin[] = [shacache, format, buildout];
+export const builtinPlugins: Plugin[] = [shacache, format, buildout, promisePlugin];
