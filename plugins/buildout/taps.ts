@@ -8,18 +8,13 @@
  * binary and its arguments).
  */
 import { existsSync, openSync, readSync, closeSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import type { BuildoutRunInput, BuildoutRunResult } from "../../core/hooks/groups/buildout.ts";
 import type { Logger } from "../../core/log/logger.ts";
+import { selfCommand } from "../../core/node/self.ts";
 import { runChild } from "../../core/node/spawn.ts";
 import { UNKNOWN_RECIPE_EXIT } from "./exit-codes.ts";
 
-
-/** How to start this very program: the compiled binary, or bun with main.ts in development. */
-export function selfCommand(): string[] {
-  const compiled = import.meta.url.includes("$bunfs") || Bun.main.includes("$bunfs");
-  return compiled ? [process.execPath] : [process.execPath, resolve(import.meta.dir, "../../main.ts")];
-}
 
 /** The interpreter line of a script, split as the reference does (avoids the kernel's shebang length limit). */
 export function shebangCommand(binary: string): string[] {
