@@ -4,7 +4,9 @@
  * so that `bun build --compile` bundles them into the binary.
  */
 import type { Plugin } from "../core/hooks/plugin.ts";
+import buildout from "./buildout/index.ts";
 import format from "./format/index.ts";
+import { promisePlugin } from "./promise/index.ts";
 import shacache from "./shacache/index.ts";
 
-export const builtinPlugins: Plugin[] = [shacache, format];
+export const builtinPlugins: Plugin[] = [shacache, format, buildout, promisePlugin];
