@@ -7,16 +7,11 @@
 import { describe, expect, test } from "bun:test";
 import { chmodSync, copyFileSync, cpSync, existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, readlinkSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { BINARY, ROOT } from "../helpers/binary.ts";
+import { BINARY } from "../helpers/binary.ts";
 import { tempDir } from "../helpers/tmp.ts";
+import { INSTALL, install } from "./helpers.ts";
 
-const INSTALL = join(ROOT, "installer", "install.sh");
 const UNITS = ["slapos-node-boot.service", "slapos-node-supervisord.service", "slapos-node.service", "slapos-proxy.service"];
-
-export function install(args: string[], env: Record<string, string> = {}) {
-  const r = Bun.spawnSync([INSTALL, ...args], { env: { ...process.env, ...env } as Record<string, string>, stdout: "pipe", stderr: "pipe" });
-  return { code: r.exitCode ?? 1, stdout: r.stdout.toString(), stderr: r.stderr.toString() };
-}
 
 /** Every path under dir (relative, sorted), with its type and mode. */
 function tree(dir: string): string[] {
