@@ -105,6 +105,14 @@ describe.skipIf(!IS_ROOT)("slapos node register", () => {
     );
   });
 
+  test("without --cfg the folder comes from $SLAPOS_CONFIGURATION", async () => {
+    answer = issued;
+    const etc = configDir();
+    const r = await slapos(["node", "register", "--master-url-web", web, "n", "--token", "t"], { env: { SLAPOS_CONFIGURATION: join(etc, "slapos.cfg") } });
+    expect(r.code).toBe(0);
+    expect(readFileSync(join(etc, "slapos.cfg"), "utf8")).toContain("\ncomputer_id = COMP-1234\n");
+  });
+
   test("test_write_configuration_all_options: every option lands in slapos.cfg", async () => {
     answer = issued;
     const etc = configDir();
