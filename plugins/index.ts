@@ -4,6 +4,10 @@
  * so that `bun build --compile` bundles them into the binary.
  */
 import type { Plugin } from "../core/hooks/plugin.ts";
+import buildout from "./buildout/index.ts";
+import format from "./format/index.ts";
+import { promisePlugin } from "./promise/index.ts";
+import shacache from "./shacache/index.ts";
 import supervisor from "./supervisor/index.ts";
 
-export const builtinPlugins: Plugin[] = [supervisor];
+export const builtinPlugins: Plugin[] = [shacache, format, buildout, promisePlugin, supervisor];

@@ -18,6 +18,8 @@ export interface OptionDef {
   default?: string | number | boolean | string[];
   /** Repeatable option: values accumulate into an array. */
   multiple?: boolean;
+  /** argparse's nargs="+": one or more values after the flag (up to the next option), as an array. */
+  nargs?: "+";
   choices?: string[];
   metavar?: string;
 }

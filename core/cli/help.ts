@@ -10,11 +10,11 @@ function optionLine(key: string, def: OptionDef): string {
   const names = spellings(key, def);
   const metavar = def.metavar ?? key.toUpperCase().replace(/-/g, "_");
   const rendered = names
-    .map((n) => (def.type === "string" || def.type === "number" ? `${n} ${metavar}` : n))
+    .map((n) => (def.nargs === "+" ? `${n} ${metavar} [${metavar} ...]` : def.type === "string" || def.type === "number" ? `${n} ${metavar}` : n))
     .join(", ");
   const help = def.help ?? "";
   const suffix = def.default !== undefined && def.type !== "boolean" ? ` (default: ${def.default})` : "";
-  if (rendered.length <= 22) return `  ${rendered.padEnd(22)}${help}${suffix}`;
+  if (rendered.length <= 20) return `  ${rendered.padEnd(22)}${help}${suffix}`;
   return `  ${rendered}\n${" ".repeat(24)}${help}${suffix}`;
 }
 
@@ -36,7 +36,7 @@ export function globalHelp(commands: CommandDef[]): string {
   }
   for (const group of [...groups.keys()].sort()) {
     lines.push(`${group} commands:`);
-    for (const command of groups.get(group)!.sort((a, b) => a.name.localeCompare(b.name))) {
+    for (const command of groups.get(group)!.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
       lines.push(`  ${command.name.padEnd(13)}  ${command.summary}`);
     }
   }
@@ -48,7 +48,8 @@ export function usageLine(command: CommandDef): string {
   for (const [key, def] of Object.entries(command.options ?? {})) {
     const flag = spellings(key, def)[0];
     const metavar = def.metavar ?? key.toUpperCase().replace(/-/g, "_");
-    parts.push(def.type === "string" || def.type === "number" ? `[${flag} ${metavar}]` : `[${flag}]`);
+    if (def.nargs === "+") parts.push(`[${flag} ${metavar} [${metavar} ...]]`);
+    else parts.push(def.type === "string" || def.type === "number" ? `[${flag} ${metavar}]` : `[${flag}]`);
   }
   for (const arg of command.args ?? []) {
     const name = arg.variadic ? `${arg.name} ...` : arg.name;

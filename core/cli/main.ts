@@ -18,9 +18,9 @@ import { parseCommandLine, resolveCommand, splitGlobals } from "./argv.ts";
 import type { CommandDef, GlobalOptions } from "./command.ts";
 import { completeCommand } from "./commands/complete.ts";
 import { helpCommand } from "./commands/help.ts";
-import { pluginListCommand } from "./commands/plugin-list.ts";
 import { commandHelp, globalHelp, usageError } from "./help.ts";
 import { CommandRegistry } from "./registry.ts";
+import { coreCommands } from "./core-commands.ts";
 
 function applyLogging(globals: GlobalOptions): void {
   configureLogging({
@@ -85,7 +85,7 @@ export async function runCli(argv: string[], builtins: Plugin[]): Promise<number
   try {
     registry.add(helpCommand(registry), "core");
     registry.add(completeCommand(registry), "core");
-    registry.add(pluginListCommand, "core");
+    for (const def of coreCommands) registry.add(def, "core");
     for (const plugin of builtins) {
       host.add(plugin);
       for (const def of plugin.commands ?? []) registry.add(def, plugin.name);

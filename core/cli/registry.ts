@@ -20,6 +20,6 @@ export class CommandRegistry {
   }
 
   list(): CommandDef[] {
-    return [...this.byName.values()].sort((a, b) => a.name.localeCompare(b.name));
+    return [...this.byName.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   }
 }

@@ -63,12 +63,12 @@ export class SlapConfig {
     return interpolate(value, (name) => this.raw(section, name), where);
   }
 
-  /** Every option of a section (with `[DEFAULT]`'s), interpolated, in file order. */
+  /** Every option of a section, interpolated: `[DEFAULT]`'s first, then the section's in file order (as Python). */
   items(section: string): Record<string, string> {
     const out: Record<string, string> = {};
     const values = this.data.get(section);
     if (!values) return out;
-    for (const key of new Set([...values.keys(), ...this.defaults.keys()])) out[key] = this.get(section, key)!;
+    for (const key of new Set([...this.defaults.keys(), ...values.keys()])) out[key] = this.get(section, key)!;
     return out;
   }
 

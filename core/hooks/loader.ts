@@ -144,7 +144,9 @@ export class PluginHost {
     } catch (cause) {
       throw new SlapError("plugin", `plugin ${path} failed to load: ${messageOf(cause)}`, { cause });
     }
-    const value = module.default ?? module.plugin;
+    // ESM: `export default` or `export const plugin`; CommonJS: `module.exports = plugin` or `{ plugin }`.
+    const candidates = [module.default, module.plugin, (module.default as Record<string, unknown> | undefined)?.plugin];
+    const value = candidates.find((c) => typeof c === "object" && c !== null && "apply" in c) ?? module.default ?? module.plugin;
     return this.add(validatePlugin(value, path), path);
   }
 

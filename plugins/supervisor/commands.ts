@@ -9,14 +9,15 @@ import { parseBoolean } from "../../core/config/defaults.ts";
 import { SlapConfig } from "../../core/config/slap-config.ts";
 import { messageOf, SlapError } from "../../core/errors.ts";
 import { createSupervisordConfiguration, supervisorPaths } from "./api/files.ts";
-import { launchSupervisord, supervisorState } from "./api/control.ts";
+import { supervisorState } from "./api/control.ts";
+import { required } from "../../core/hooks/loader.ts";
 import { supervisorctl } from "./ctl/main.ts";
 import { loadWithHooks, runDaemon } from "./daemon/daemon.ts";
 import { DAEMONIZED_ENV, launchDetached } from "./daemon/launch.ts";
 import { runWatchdog } from "./watchdog/watchdog.ts";
 import { tapped } from "./tapped.ts";
 
-function controlLog(ctx: CommandContext) {
+function controlLog(ctx: { log: CommandContext["log"] }) {
   return {
     debug: (m: string) => ctx.log.debug(m),
     info: (m: string) => ctx.log.info(m),
@@ -48,6 +49,8 @@ async function runDaemonChild(ctx: CommandContext, configPath: string): Promise<
     return 1;
   }
 }
+
+export { controlLog };
 
 export const supervisordCommand: CommandDef = {
   name: "node supervisord",
@@ -94,7 +97,8 @@ export const supervisordCommand: CommandDef = {
       await runDaemon({ configPath: paths.config, nodaemon: true, hooks: ctx.hooks, env: {} });
       return 0;
     }
-    await launchSupervisord(instanceRoot, { log, slaposConfig: ctx.configPath, hooks: ctx.hooks });
+    // The supervisor.launch hook: this plugin's default tap launches the daemon; another plugin may take over.
+    await required(ctx.hooks.supervisor.launch, { instanceRoot, configPath: paths.config });
     return 0;
   },
 };
@@ -149,7 +153,7 @@ function supervisorctlCommand(name: string, alias: string | undefined, summary: 
       const forbid = config.has("slapos", "forbid_supervisord_automatic_launch")
         ? parseBoolean(config.get("slapos", "forbid_supervisord_automatic_launch"), "forbid_supervisord_automatic_launch")
         : false;
-      if (!forbid) await launchSupervisord(instanceRoot, { log: controlLog(ctx), slaposConfig: configPath, hooks: ctx.hooks });
+      if (!forbid) await required(ctx.hooks.supervisor.launch, { instanceRoot, configPath: supervisorPaths(instanceRoot).config });
       return supervisorctl(["-c", supervisorPaths(instanceRoot).config, ...args]);
     },
   };

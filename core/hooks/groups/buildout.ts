@@ -11,6 +11,10 @@ export interface BuildoutRunInput {
   gid?: number;
   /** Seconds; undefined means no limit. */
   timeout?: number;
+  /** For an instance run: the software release's folder (an external buildout uses its bin/buildout). */
+  softwareDirectory?: string;
+  /** Read profiles as the SlapOS fork does (`$${`, `_profile_base_location_`); the node always sets it. */
+  fork?: boolean;
   /** Where output lines go as they come. */
   onOutput?: (line: string) => void;
 }

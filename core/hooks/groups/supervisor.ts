@@ -1,47 +1,47 @@
 /**
  * Hooks of the process supervisor and of the node's use of it.
  *
- * `supervisor.program` and `process.exited` run inside the daemon
- * (`slapos node supervisord`), which loads the built-in plugins and those
- * of `[slapos] plugin_list` when it starts; the others run in the node's
- * commands.
+ * Node side (core/node, when it writes a partition's programs):
+ * `supervisor.program`, `supervisor.programs`, `supervisor.mainConfig`,
+ * and the calls the supervisor plugin answers: `supervisor.launch`,
+ * `supervisor.write`, `supervisor.call`.
+ *
+ * Daemon side (`slapos node supervisord`, which loads the built-in plugins
+ * and those of `[slapos] plugin_list` when it starts):
+ * `supervisor.configure` and `process.exited`.
+ *
+ * `supervisor.program` changes what the node writes (visible in the
+ * files, and honoured by any supervisord); `supervisor.configure` changes
+ * what the daemon runs, for every program it reads (cgroups, wrappers that
+ * must not show in the files). A tap belongs on one of them, not both.
  */
 import { bail, notify, series, waterfall } from "../declare.ts";
 
 /** One `[program:x]` section: option → value, as supervisord reads it. */
 export type ProgramOptions = Record<string, string>;
 
-/**
- * One process of a program section, as the daemon is about to configure
- * it: the options are the final strings (after `%(...)s` expansion), so a
- * tap can wrap `command`, extend `environment`, or set `cgroup`.
- */
+/** A program the node writes: `name` is the section's (`slappart0_wrapper`), `options` its lines. */
 export interface ProgramDefinition {
-  /** Group name, e.g. slappart0. */
   group: string;
-  /** Process name, e.g. wrapper or daemon-on-watch. */
   name: string;
   options: ProgramOptions;
-  /**
-   * A cgroup directory (already created and configured by the tap) the
-   * process starts in, so its limits apply from its first instruction.
-   */
-  cgroup?: string;
 }
 
 /**
- * One program the node runs for a partition (slapgrid's
- * addProgramToGroup): `id` is the program's basename (`wrapper`), `name`
- * its process name (`wrapper`, or `daemon-on-watch` for etc/service),
- * `command` an absolute path. `asUser` false runs it as root (managers).
- * `options` override or add options of the written `[program:x]` block.
+ * One process as the daemon is about to configure it: `name` is the
+ * process name (`wrapper`, `daemon-on-watch`), `program` the section's,
+ * and `options` the final strings (after `%(...)s` expansion).
  */
-export interface PartitionProgram {
-  id: string;
+export interface ProcessDefinition {
+  group: string;
   name: string;
-  command: string;
-  asUser: boolean;
-  options?: ProgramOptions;
+  program: string;
+  options: ProgramOptions;
+  /**
+   * A cgroup directory (created and configured by the tap) the process
+   * starts in, so its limits apply from its first instruction.
+   */
+  cgroup?: string;
 }
 
 export interface ProcessExit {
@@ -62,17 +62,23 @@ export function createSupervisorHooks() {
   return {
     supervisor: {
       program: waterfall<ProgramDefinition>(
-        "program definition → definition (wrap the command, add cgroup limits or environment); runs in the daemon",
+        "a program the node writes for a partition → definition (wrap the command, add environment); node side",
       ),
-      programs: waterfall<Record<string, PartitionProgram[]>, { partitionId: string; partitionPath: string }>(
-        "programs the node generates for a partition, by group (slappart0, slappart0-prerm) → map",
+      programs: waterfall<Record<string, ProgramDefinition[]>, { partitionId: string }>(
+        "programs the node generates for a partition, by group → map",
       ),
       mainConfig: waterfall<string, { instanceRoot: string }>("text of supervisord.conf → text"),
       launch: bail<{ instanceRoot: string; configPath: string }, boolean>(
         "make sure the supervisor runs; return true when handled",
       ),
-      write: series<{ partitionId: string; written: string[]; removed: string[] }>(
-        "after the node wrote or removed program files, before the supervisor reloads",
+      write: series<{ instanceRoot: string; written: string[]; removed: string[] }>(
+        "the node wrote or removed program files: bring the supervisor up to date (reloadConfig, add/remove groups)",
+      ),
+      call: bail<{ instanceRoot: string; method: string; params: unknown[] }, unknown>(
+        "call a method of the instance supervisor (supervisor.startProcessGroup, ...); faults throw",
+      ),
+      configure: waterfall<ProcessDefinition>(
+        "a process the daemon configures → definition (wrap the command, add environment, set a cgroup); daemon side",
       ),
     },
     process: {

@@ -6,7 +6,6 @@
  */
 import { accessSync, constants, existsSync } from "node:fs";
 import { SlapError } from "../../../core/errors.ts";
-import type { Hooks } from "../../../core/hooks/catalogue.ts";
 import { launchDetached } from "../daemon/launch.ts";
 import { RUNNING_STATES } from "../daemon/states.ts";
 import { RpcClient, RpcConnectionError } from "../rpc/client.ts";
@@ -14,7 +13,6 @@ import { RpcFault, type RpcValue } from "../rpc/codec.ts";
 import { Faults } from "../rpc/faults.ts";
 import { createSupervisordConfiguration, supervisorPaths } from "./files.ts";
 import { removePartitionFiles, removePartitionMainFile, writePartitionPrograms } from "./partition.ts";
-import { tapped } from "../tapped.ts";
 
 export interface ControlLog {
   debug(message: string): void;
@@ -116,7 +114,6 @@ export interface LaunchSupervisordOptions {
   slaposConfig?: string;
   /** argv prefix that runs slapos (defaults to this executable). */
   command?: string[];
-  hooks?: Hooks;
 }
 
 /**
@@ -126,10 +123,6 @@ export interface LaunchSupervisordOptions {
  */
 export async function launchSupervisord(instanceRoot: string, options: LaunchSupervisordOptions = {}): Promise<void> {
   const log = options.log ?? quiet;
-  if (tapped(options.hooks?.supervisor.launch)) {
-    const handled = await options.hooks!.supervisor.launch.promise({ instanceRoot, configPath: supervisorPaths(instanceRoot).config });
-    if (handled) return;
-  }
   const paths = supervisorPaths(instanceRoot, { info: (m) => log.info(m) });
   const fresh = `${paths.instanceRoot}/sv.sock`;
   if (paths.socket !== fresh && existsSync(fresh) && readable(fresh)) {
@@ -182,17 +175,15 @@ function readable(path: string): boolean {
 export interface PartitionOptions {
   partitionPath: string;
   log?: ControlLog;
-  hooks?: Hooks;
 }
 
 /** Partition.start: write the partition's program files, update, then startProcessGroup(PID, wait=false). */
 export async function startPartition(instanceRoot: string, partitionId: string, options: PartitionOptions): Promise<void> {
   const log = options.log ?? quiet;
   const paths = supervisorPaths(instanceRoot);
-  const result = await writePartitionPrograms(instanceRoot, {
+  const result = writePartitionPrograms(instanceRoot, {
     partitionId,
     partitionPath: options.partitionPath,
-    hooks: options.hooks,
     log: { warning: (m) => log.warning(m) },
   });
   if (result.needsUpdate) await updateSupervisor(paths.socket, log);

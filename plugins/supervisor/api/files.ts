@@ -6,7 +6,6 @@
  */
 import { chmodSync, existsSync, fchmodSync, mkdirSync, openSync, readFileSync, closeSync, renameSync, statSync, writeSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
-import type { PartitionProgram } from "../../../core/hooks/groups/supervisor.ts";
 import { SlapError } from "../../../core/errors.ts";
 
 export interface SupervisorPaths {
@@ -145,6 +144,20 @@ export async function createSupervisordConfiguration(instanceRoot: string, optio
   let text = supervisordConfText(paths, options.watchdogCommand ?? "");
   if (options.transform) text = await options.transform(text);
   return updateFile(paths.config, text);
+}
+
+/**
+ * One program of a partition (slapgrid's addProgramToGroup): `id` is its
+ * basename (`wrapper`), `name` its process name (`wrapper`, or
+ * `daemon-on-watch` for etc/service), `command` an absolute path; `asUser`
+ * false runs it as root (managers); `options` override or add lines.
+ */
+export interface PartitionProgram {
+  id: string;
+  name: string;
+  command: string;
+  asUser: boolean;
+  options?: Record<string, string>;
 }
 
 export interface ProgramIdentity {

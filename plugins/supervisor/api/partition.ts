@@ -6,11 +6,8 @@
  */
 import { existsSync, readdirSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
-import type { Hooks } from "../../../core/hooks/catalogue.ts";
-import type { PartitionProgram } from "../../../core/hooks/groups/supervisor.ts";
 import { lookupUser } from "../config/datatypes.ts";
-import { groupFileText, supervisorPaths, updateFile, type ProgramIdentity } from "./files.ts";
-import { tapped } from "../tapped.ts";
+import { groupFileText, supervisorPaths, updateFile, type PartitionProgram, type ProgramIdentity } from "./files.ts";
 
 /** slapgrid's mark on watched services' process names. */
 export const WATCHDOG_MARK = "-on-watch";
@@ -60,9 +57,8 @@ function identityOf(uid: number, gid: number): ProgramIdentity {
 export interface WriteProgramsOptions {
   partitionId: string;
   partitionPath: string;
-  /** Groups to write; when absent, found from etc/run and etc/service. */
+  /** Groups to write (manager groups `PID-suffix` included); when absent, found from etc/run and etc/service. */
   groups?: Map<string, PartitionProgram[]>;
-  hooks?: Hooks;
   log?: { warning(message: string): void };
 }
 
@@ -78,18 +74,11 @@ export interface WriteProgramsResult {
  * only when it differs), delete the partition's other files. Programs run
  * as the owner of the partition directory, or root for `asUser: false`.
  */
-export async function writePartitionPrograms(instanceRoot: string, options: WriteProgramsOptions): Promise<WriteProgramsResult> {
+export function writePartitionPrograms(instanceRoot: string, options: WriteProgramsOptions): WriteProgramsResult {
   const paths = supervisorPaths(instanceRoot);
-  let groups = options.groups ?? partitionPrograms(options.partitionPath, options.partitionId);
+  const groups = options.groups ?? partitionPrograms(options.partitionPath, options.partitionId);
   if (!options.groups && !groups.size) {
     options.log?.warning(`No runners nor services found for partition '${options.partitionId}'`);
-  }
-  if (tapped(options.hooks?.supervisor.programs)) {
-    const record = await options.hooks!.supervisor.programs.promise(Object.fromEntries(groups), {
-      partitionId: options.partitionId,
-      partitionPath: options.partitionPath,
-    });
-    groups = new Map(Object.entries(record));
   }
   const owner = statSync(options.partitionPath);
   const remaining = new Set(partitionFiles(paths.configDir, options.partitionId));
@@ -104,9 +93,6 @@ export async function writePartitionPrograms(instanceRoot: string, options: Writ
   }
   const removed = [...remaining];
   for (const filename of removed) rmSync(join(paths.configDir, filename), { force: true });
-  if (tapped(options.hooks?.supervisor.write)) {
-    await options.hooks!.supervisor.write.promise({ partitionId: options.partitionId, written, removed });
-  }
   return { written, removed, needsUpdate: groups.size > 0 || removed.length > 0 };
 }
 

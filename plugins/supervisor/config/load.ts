@@ -55,7 +55,7 @@ export const EVENT_TYPES: ReadonlySet<string> = new Set([
 export interface LoadOptions {
   /** The daemon's environment, for ENV_x (defaults to process.env). */
   env?: Record<string, string | undefined>;
-  /** The supervisor.program hook, applied to each process. */
+  /** The supervisor.configure hook, applied to each process. */
   programHook?: ProgramHook;
 }
 

@@ -2,11 +2,11 @@
  * `[program:x]` and `[eventlistener:x]` sections → process configurations,
  * with supervisord's defaults and expansion rules (options.py
  * `_processes_from_section`). Each process goes through the
- * `supervisor.program` waterfall hook before its values are converted, so a
+ * `supervisor.configure` waterfall hook before its values are converted, so a
  * plugin sees (and may change) the final strings: wrap the command, add
  * environment, set a cgroup.
  */
-import type { ProgramDefinition } from "../../../core/hooks/groups/supervisor.ts";
+import type { ProcessDefinition } from "../../../core/hooks/groups/supervisor.ts";
 import {
   autorestart,
   boolean,
@@ -54,7 +54,7 @@ function retries(value: string): number {
   return nonNegative(value);
 }
 
-export type ProgramHook = (definition: ProgramDefinition) => Promise<ProgramDefinition>;
+export type ProgramHook = (definition: ProcessDefinition) => Promise<ProcessDefinition>;
 
 export interface ProgramContext {
   /** here, host_node_name and ENV_* */
@@ -94,7 +94,7 @@ export async function processesFromSection(reader: SectionReader, context: Progr
     options.process_name = r.convert("process_name", processNameRaw, (v) =>
       expand(v, perProcess, `${reader.name}.process_name`),
     );
-    let definition: ProgramDefinition = { group: context.groupName, name: options.process_name, options };
+    let definition: ProcessDefinition = { group: context.groupName, name: options.process_name, program: programName, options };
     if (context.hook) definition = await context.hook(definition);
     out.push(toProcessConfig(r, definition, context.warnings));
   }
@@ -102,7 +102,7 @@ export async function processesFromSection(reader: SectionReader, context: Progr
 }
 
 /** Convert the final strings of one process to its typed configuration, with supervisord's defaults. */
-function toProcessConfig(r: SectionReader, definition: ProgramDefinition, warnings: string[]): ProcessConfig {
+function toProcessConfig(r: SectionReader, definition: ProcessDefinition, warnings: string[]): ProcessConfig {
   const o = definition.options;
   const get = <T>(option: string, fallback: string, convert: (v: string) => T): T =>
     r.convert(option, o[option] ?? fallback, convert);

@@ -35,7 +35,7 @@ export interface DaemonOptions {
 export function loadWithHooks(path: string, hooks: Hooks | undefined, env?: Record<string, string | undefined>): Promise<SupervisorConfig> {
   return loadSupervisorConfig(path, {
     env,
-    programHook: tapped(hooks?.supervisor.program) ? (definition) => hooks!.supervisor.program.promise(definition, undefined) : undefined,
+    programHook: tapped(hooks?.supervisor.configure) ? (definition) => hooks!.supervisor.configure.promise(definition, undefined) : undefined,
   });
 }
 

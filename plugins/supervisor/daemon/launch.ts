@@ -9,16 +9,14 @@
  * as supervisord's fork, where configuration and socket errors are
  * reported by the command that was run.
  */
-import { basename } from "node:path";
 import { SlapError } from "../../../core/errors.ts";
+import { selfCommand } from "../../../core/node/self.ts";
 
 export const DAEMONIZED_ENV = "SLAPOS_SUPERVISORD_DAEMONIZED";
 
-/** How to run this slapos again: the compiled binary, or bun with the entry script. */
+/** How to run this slapos again: the compiled binary, or bun with the tree's main.ts (core/node/self.ts). */
 export function slaposCommand(): string[] {
-  if (process.env.SLAPOS_BINARY) return [process.env.SLAPOS_BINARY];
-  const compiled = Bun.main.startsWith("/$bunfs/") || !["bun", "bun-debug"].includes(basename(process.execPath));
-  return compiled ? [process.execPath] : [process.execPath, Bun.main];
+  return selfCommand();
 }
 
 export interface LaunchOptions {

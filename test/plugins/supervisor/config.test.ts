@@ -172,7 +172,7 @@ describe("supervisord.conf", () => {
     expect(await refusal(path)).toBe(`${path}: [program:p] process_name: %(process_num) must be present within process_name when numprocs > 1`);
   });
 
-  test("the supervisor.program hook sees the final strings and may change them", async () => {
+  test("the supervisor.configure hook sees the final strings and may change them", async () => {
     const path = write("[program:p]\ncommand=/bin/sleep %(program_name)s\n");
     const config = await loadSupervisorConfig(path, {
       programHook: async (definition) => ({

@@ -1,6 +1,6 @@
 /**
  * Hooks run inside the daemon, which loads the plugins of slapos.cfg's
- * plugin_list: supervisor.program rewrites a program before it is
+ * plugin_list: supervisor.configure rewrites a program before it is
  * configured, process.exited hears every exit, and a tap that throws does
  * not take the daemon down.
  */
@@ -25,7 +25,7 @@ export default {
   version: "1.0.0",
   apiVersion: "^1.0.0",
   apply(hooks) {
-    hooks.supervisor.program.tapPromise("test-wrap", async (definition) => ({
+    hooks.supervisor.configure.tapPromise("test-wrap", async (definition) => ({
       ...definition,
       options: { ...definition.options, environment: [definition.options.environment, "WRAPPED=" + definition.name].filter(Boolean).join(",") },
     }));
@@ -44,7 +44,7 @@ export default {
 });
 
 describe("hooks in the daemon", () => {
-  test("supervisor.program taps change the program before it runs", async () => {
+  test("supervisor.configure taps change the program before it runs", async () => {
     await waitFor(() => readText(join(instance.dir, "logs", "shown.log")).includes("WRAPPED is shown"), 20, "wrapped env");
   });
 

@@ -1,0 +1,37 @@
+/**
+ * Destruction lock of a partition (node-runtime.md §1.3, §4 step 7.4): the
+ * delay in days, frozen into `.slapos-retention-lock-delay` at the first
+ * install, and the date frozen into `.slapos-retention-lock-date` at the
+ * first destruction attempt; both written as Python `str(float)`.
+ */
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { floatRepr } from "../../slap/marshal/float-repr.ts";
+
+const DELAY_FILE = ".slapos-retention-lock-delay";
+const DATE_FILE = ".slapos-retention-lock-date";
+
+function readFloat(path: string): number | undefined {
+  if (!existsSync(path)) return undefined;
+  const value = Number.parseFloat(readFileSync(path, "utf8"));
+  return Number.isFinite(value) ? value : undefined;
+}
+
+/** Freeze the delay (days) if not yet frozen. */
+export function freezeRetentionDelay(partitionPath: string, delayDays: number): void {
+  const path = join(partitionPath, DELAY_FILE);
+  if (!existsSync(path)) writeFileSync(path, floatRepr(delayDays));
+}
+
+/** Whether the partition may be destroyed now; freezes the date at the first attempt. */
+export function retentionAllowsDestruction(partitionPath: string, now = Date.now() / 1000): boolean {
+  const delay = readFloat(join(partitionPath, DELAY_FILE)) ?? 0;
+  if (delay <= 0) return true;
+  const datePath = join(partitionPath, DATE_FILE);
+  let date = readFloat(datePath);
+  if (date === undefined) {
+    date = Math.floor(now) + delay * 86400;
+    writeFileSync(datePath, floatRepr(date));
+  }
+  return now >= date;
+}

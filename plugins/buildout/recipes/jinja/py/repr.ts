@@ -1,0 +1,110 @@
+/** Python's str() and repr() of template values, byte for byte. */
+import { PyBytes, PyDict, PyFloat, PyFunction, PyObject, PySet, PyTuple, Undefined, type PyValue } from "./types.ts";
+
+/** repr(float): shortest round-trip digits, fixed between 1e-4 and 1e16, else `1e+16` style. */
+export function floatRepr(x: number): string {
+  if (Number.isNaN(x)) return "nan";
+  if (!Number.isFinite(x)) return x > 0 ? "inf" : "-inf";
+  if (x === 0) return Object.is(x, -0) ? "-0.0" : "0.0";
+  const [mantissa, expText] = x.toExponential().split("e") as [string, string];
+  const exp = Number(expText);
+  const negative = mantissa.startsWith("-");
+  const digits = mantissa.replace("-", "").replace(".", "");
+  const sign = negative ? "-" : "";
+  if (exp >= -4 && exp < 16) {
+    let text: string;
+    if (exp < 0) text = "0." + "0".repeat(-exp - 1) + digits;
+    else if (digits.length <= exp + 1) text = digits + "0".repeat(exp + 1 - digits.length) + ".0";
+    else text = digits.slice(0, exp + 1) + "." + digits.slice(exp + 1);
+    return sign + text;
+  }
+  const body = digits.length > 1 ? digits[0] + "." + digits.slice(1) : digits;
+  const e = Math.abs(exp).toString().padStart(2, "0");
+  return `${sign}${body}e${exp < 0 ? "-" : "+"}${e}`;
+}
+
+const NON_PRINTABLE = /[\p{C}\p{Z}]/u;
+
+function escapeChar(ch: string, quote: string): string {
+  switch (ch) {
+    case "\\":
+      return "\\\\";
+    case "\n":
+      return "\\n";
+    case "\r":
+      return "\\r";
+    case "\t":
+      return "\\t";
+  }
+  if (ch === quote) return "\\" + ch;
+  if (ch !== " " && NON_PRINTABLE.test(ch)) {
+    const code = ch.codePointAt(0)!;
+    if (code < 0x100) return "\\x" + code.toString(16).padStart(2, "0");
+    if (code < 0x10000) return "\\u" + code.toString(16).padStart(4, "0");
+    return "\\U" + code.toString(16).padStart(8, "0");
+  }
+  return ch;
+}
+
+/** repr(str): single quotes unless the text has ' and no ", Python's escapes. */
+export function stringRepr(text: string): string {
+  const quote = text.includes("'") && !text.includes('"') ? '"' : "'";
+  let out = quote;
+  for (const ch of text) out += escapeChar(ch, quote);
+  return out + quote;
+}
+
+function bytesRepr(data: Uint8Array): string {
+  let hasSingle = false;
+  let hasDouble = false;
+  for (const b of data) {
+    if (b === 0x27) hasSingle = true;
+    if (b === 0x22) hasDouble = true;
+  }
+  const quote = hasSingle && !hasDouble ? '"' : "'";
+  let out = "b" + quote;
+  for (const b of data) {
+    const ch = String.fromCharCode(b);
+    if (b === 0x5c) out += "\\\\";
+    else if (b === 0x09) out += "\\t";
+    else if (b === 0x0a) out += "\\n";
+    else if (b === 0x0d) out += "\\r";
+    else if (ch === quote) out += "\\" + ch;
+    else if (b < 0x20 || b >= 0x7f) out += "\\x" + b.toString(16).padStart(2, "0");
+    else out += ch;
+  }
+  return out + quote;
+}
+
+export function pyRepr(value: PyValue): string {
+  if (typeof value === "string") return stringRepr(value);
+  if (Array.isArray(value)) return "[" + value.map(pyRepr).join(", ") + "]";
+  if (value instanceof PyTuple) {
+    if (value.items.length === 1) return "(" + pyRepr(value.items[0]!) + ",)";
+    return "(" + value.items.map(pyRepr).join(", ") + ")";
+  }
+  if (value instanceof PyDict) return "{" + value.entries().map(([k, v]) => `${pyRepr(k)}: ${pyRepr(v)}`).join(", ") + "}";
+  if (value instanceof PySet) {
+    const inner = value.items().map(pyRepr).join(", ");
+    if (value.frozen) return value.size ? `frozenset({${inner}})` : "frozenset()";
+    return value.size ? "{" + inner + "}" : "set()";
+  }
+  if (value instanceof PyBytes) return bytesRepr(value.data);
+  return pyStr(value);
+}
+
+export function pyStr(value: PyValue): string {
+  if (typeof value === "string") return value;
+  if (typeof value === "number") return Object.is(value, -0) ? "0" : Number.isSafeInteger(value) || !Number.isFinite(value) ? String(value) : BigInt(Math.trunc(value)).toString();
+  if (typeof value === "boolean") return value ? "True" : "False";
+  if (value === null) return "None";
+  if (value instanceof PyFloat) return floatRepr(value.value);
+  if (value instanceof Undefined) value.fail();
+  if (value instanceof PyFunction) return value.typeOf ? `<class '${value.typeOf}'>` : `<function ${value.name}>`;
+  if (value instanceof PyObject) {
+    const custom = value.getattr("__str__");
+    if (typeof custom === "string") return custom;
+    return `<${value.typeName} object>`;
+  }
+  return pyRepr(value);
+}
