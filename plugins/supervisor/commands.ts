@@ -181,7 +181,9 @@ export const watchdogCommand: CommandDef = {
     "certificate-repository-path": { type: "string", help: "Path to partition certificates." },
     "instance-root-path": { type: "string", alias: ["--instance-root"], help: "Path to instance root directory." },
   },
-  config: "none",
+  // slapos.cfg when there is one (--cfg, $SLAPOS_CONFIGURATION, /etc/opt/slapos): its plugin_list may tap watchdog.*.
+  config: "node",
+  configOptional: true,
   async run(ctx) {
     const missing = ["master-url", "computer-id"].filter((k) => !ctx.options[k]).map((k) => `--${k}`);
     if (missing.length) throw new SlapError("usage", `the following arguments are required: ${missing.join(", ")}`);
