@@ -205,9 +205,15 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
   };
   const signals: NodeJS.Signals[] = ["SIGTERM", "SIGINT", "SIGQUIT", "SIGHUP", "SIGUSR2"];
   for (const signal of signals) process.on(signal, onSignal);
+  // Nothing may take the daemon (and the services under it) down: log and go on.
+  const onUnexpected = (error: unknown) => log.critical(`unexpected error, ignored: ${(error as Error)?.stack ?? error}`);
+  process.on("uncaughtException", onUnexpected);
+  process.on("unhandledRejection", onUnexpected);
 
   supervisor.start();
   options.ready?.(process.pid);
   await done;
   for (const signal of signals) process.off(signal, onSignal);
+  process.off("uncaughtException", onUnexpected);
+  process.off("unhandledRejection", onUnexpected);
 }

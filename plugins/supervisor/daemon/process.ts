@@ -356,7 +356,9 @@ export class Subprocess {
     const stdin = this.child?.stdin;
     if (!this.pid || this.killing || !stdin) throw Object.assign(new Error("Process already closed"), { code: "EPIPE" });
     stdin.write(data);
-    stdin.flush();
+    // A listener that just died: the flush fails later; the exit notification handles the rest.
+    const flushed = stdin.flush();
+    if (flushed instanceof Promise) flushed.catch(() => undefined);
   }
 
   /** The child was reaped: supervisord's finish(). */
