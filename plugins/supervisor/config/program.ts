@@ -9,6 +9,7 @@
 import type { ProcessDefinition } from "../../../core/hooks/groups/supervisor.ts";
 import {
   autorestart,
+  BadValue,
   boolean,
   byteSize,
   exitcodes,
@@ -130,7 +131,10 @@ function toProcessConfig(r: SectionReader, definition: ProcessDefinition, warnin
       backups: get(`${name}_logfile_backups`, "10", integer),
       capture: get(`${name}_capture_maxbytes`, "0", byteSize),
       events: get(`${name}_events_enabled`, "false", boolean),
-      syslog: get(`${name}_syslog`, "false", boolean),
+      syslog: get(`${name}_syslog`, "false", (v) => {
+        if (boolean(v)) throw new BadValue("syslog logging is not supported, use a file path");
+        return false;
+      }),
     };
   };
   const out = channel("stdout");
