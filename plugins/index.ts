@@ -6,5 +6,6 @@
 import type { Plugin } from "../core/hooks/plugin.ts";
 import format from "./format/index.ts";
 import shacache from "./shacache/index.ts";
+import tio from "./tio/index.ts";
 
-export const builtinPlugins: Plugin[] = [shacache, format];
+export const builtinPlugins: Plugin[] = [shacache, format, tio];
