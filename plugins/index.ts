@@ -4,8 +4,10 @@
  * so that `bun build --compile` bundles them into the binary.
  */
 import type { Plugin } from "../core/hooks/plugin.ts";
+import buildout from "./buildout/index.ts";
 import format from "./format/index.ts";
+import { promisePlugin } from "./promise/index.ts";
 import shacache from "./shacache/index.ts";
 import tio from "./tio/index.ts";
 
-export const builtinPlugins: Plugin[] = [shacache, format, tio];
+export const builtinPlugins: Plugin[] = [shacache, format, buildout, promisePlugin, tio];

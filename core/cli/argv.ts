@@ -163,17 +163,24 @@ export interface Resolved {
   strayOption?: string;
 }
 
-/** Join leading words until they name a command. */
+/**
+ * Join leading words until they name a command; the longest name wins, so
+ * `buildout resolve` and `buildout` can both be commands.
+ */
 export function resolveCommand(remaining: string[], commands: Map<string, CommandDef>): Resolved {
   const words: string[] = [];
+  let found: Resolved | undefined;
   for (let i = 0; i < remaining.length; i++) {
     const token = remaining[i];
-    if (token.startsWith("-")) return { words, rest: remaining.slice(i), strayOption: token };
+    if (token.startsWith("-")) return found ?? { words, rest: remaining.slice(i), strayOption: token };
     words.push(token);
-    const command = commands.get(words.join(" "));
-    if (command) return { command, words, rest: remaining.slice(i + 1) };
+    const name = words.join(" ");
+    const command = commands.get(name);
+    if (command) found = { command, words: [...words], rest: remaining.slice(i + 1) };
+    const longer = [...commands.keys()].some((key) => key.startsWith(`${name} `));
+    if (!longer && found) break;
   }
-  return { words, rest: [] };
+  return found ?? { words, rest: [] };
 }
 
 export interface ParsedCommandLine {

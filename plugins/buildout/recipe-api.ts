@@ -88,6 +88,17 @@ export interface BuildoutView {
   readonly log: Logger;
   /** (optional) Run a nested buildout in the same process (switch-softwaretype). */
   subBuildout?(request: SubBuildoutRequest): Promise<void>;
+  /**
+   * (optional, engine) Substitute `${section:option}` references of a text in
+   * the context of `section` (`${:x}` is that section's); the fork turns `$${` into `${`.
+   */
+  substitute?(text: string, section: string): Promise<string>;
+  /**
+   * (optional, engine) Fetch a path or file/http(s) URL to `destination` with a
+   * timeout, a size limit and a live progress indicator; refused offline; an
+   * md5sum mismatch deletes it and fails. Returns the destination.
+   */
+  download?(url: string, destination: string, md5sum?: string): Promise<string>;
 }
 
 export interface Recipe {

@@ -12,6 +12,7 @@ import type { ComputerPartition } from "../../slap/objects.ts";
 import type { NodeRun } from "../context.ts";
 import { checkFreeSpace, parseSize } from "../disk.ts";
 import { isSymlink, partitionPath, softwarePath } from "../paths.ts";
+import { javascriptRuntime } from "../self.ts";
 import { cleanEnvironment, ownerToDropTo } from "../spawn.ts";
 import { lines } from "../software/profile.ts";
 import { removeOwnGroupFile, writeProgramFiles, type PartitionRef } from "./programs.ts";
@@ -150,7 +151,10 @@ export class Partition {
     const result = await required(this.run.hooks.buildout.run, {
       directory: this.path,
       argv: [...(buildoutDebug ? ["-D"] : []), "-U"],
-      env: this.run.hooks.buildout.env.call(cleanEnvironment(this.path, { ...process.env, SLAPGRID_INSTANCE_ROOT: this.run.options.instanceRoot }), undefined),
+      env: this.run.hooks.buildout.env.call(
+        { ...cleanEnvironment(this.path, { ...process.env, SLAPGRID_INSTANCE_ROOT: this.run.options.instanceRoot }), SLAPOS_EXECUTABLE: javascriptRuntime() },
+        undefined,
+      ),
       uid: owner?.uid,
       gid: owner?.gid,
       timeout: this.run.options.partitionTimeout,

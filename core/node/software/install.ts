@@ -12,6 +12,7 @@ import type { SoftwareJob } from "../../hooks/groups/software.ts";
 import { required } from "../../hooks/loader.ts";
 import type { NodeRun } from "../context.ts";
 import { checkFreeSpace, parseSize } from "../disk.ts";
+import { javascriptRuntime } from "../self.ts";
 import { cleanEnvironment, ownerToDropTo } from "../spawn.ts";
 import { passwdByUid } from "../users.ts";
 import { lines, profileExists, softwareProfile } from "./profile.ts";
@@ -68,7 +69,7 @@ async function buildFromSource(run: NodeRun, job: SoftwareJob, develop: boolean)
   syncNetrc(run.options.softwareRoot, job.path);
   const argv = await run.hooks.software.buildoutArgs.promise(["-U", ...buildoutParameters(run, job, develop)], job);
   const owner = ownerToDropTo(job.path);
-  const env = run.hooks.buildout.env.call(cleanEnvironment(job.path), undefined);
+  const env = run.hooks.buildout.env.call({ ...cleanEnvironment(job.path), SLAPOS_EXECUTABLE: javascriptRuntime() }, undefined);
   const result = await required(run.hooks.buildout.run, {
     directory: job.path,
     argv,

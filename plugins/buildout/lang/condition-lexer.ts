@@ -7,7 +7,7 @@ export interface Token {
   number?: number;
 }
 
-const OPERATORS = ["===", "//", "==", "!=", "<=", ">=", "~=", "(", ")", "[", "]", ",", ".", ":", "<", ">", "+", "-", "*", "/", "%"];
+const OPERATORS = ["===", "**", "//", "==", "!=", "<=", ">=", "~=", "(", ")", "[", "]", ",", ".", ":", "<", ">", "+", "-", "*", "/", "%"];
 const ESCAPES: Record<string, string> = { n: "\n", t: "\t", r: "\r", "\\": "\\", "'": "'", '"': '"', "0": "\0", a: "\x07", b: "\b", f: "\f", v: "\v" };
 
 function readString(src: string, start: number, raw: boolean): { value: string; end: number } {

@@ -143,6 +143,7 @@ export function binary(op: string, a: PyValue, b: PyValue): PyValue {
     if (op === "*") return x * y;
     if (op === "/") return x / y;
     if (op === "//") return Math.floor(x / y);
+    if (op === "**") return x ** y;
     return x - y * Math.floor(x / y);
   }
   if (op === "+" && typeof a === "string" && typeof b === "string") return a + b;

@@ -245,7 +245,15 @@ class Parser {
     return this.power();
   }
 
+  /** atom trailers ['**' factor] (right-associative, binds tighter than unary minus on its left). */
   private power(): Node {
+    const base = this.trailers();
+    if (!this.is("**")) return base;
+    this.pos++;
+    return { k: "bin", op: "**", l: base, r: this.factor() };
+  }
+
+  private trailers(): Node {
     let node = this.atom();
     for (;;) {
       if (this.is(".")) {

@@ -8,7 +8,7 @@
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, realpathSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { BuildoutError } from "./errors.ts";
-import { join } from "./pypath.ts";
+import { dirname, join } from "./pypath.ts";
 import { downloadProgress } from "./progress.ts";
 
 export interface FetchLimits {
@@ -118,7 +118,7 @@ export async function fetchExtends(url: string, settings: ExtendsDownload): Prom
 function store(path: string, data: Uint8Array): void {
   const temp = `${path}.tmp-${process.pid}`;
   try {
-    mkdirSync(join(path, ".."), { recursive: true });
+    mkdirSync(dirname(path), { recursive: true });
     writeFileSync(temp, data);
     renameSync(temp, path);
   } catch (error) {

@@ -44,9 +44,15 @@ export function boolOption(options: Map<string, string>, name: string, fallback?
   return value === "true";
 }
 
+const DOWNLOAD_SETTINGS = ["newest", "directory", "extends-cache", "offline", "install-from-cache"];
+
+/** The few [buildout] values downloads depend on, as plain text. */
 function plain(section: AnnotatedSection): Map<string, string> {
   const out = new Map<string, string>();
-  for (const [key, value] of section) out.set(key, value.value);
+  for (const key of DOWNLOAD_SETTINGS) {
+    const value = section.get(key);
+    if (value) out.set(key, value.value);
+  }
   return out;
 }
 

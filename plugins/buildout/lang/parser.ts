@@ -64,7 +64,7 @@ export function parse(text: string, file: string, condition?: ConditionEvaluator
       continue;
     }
 
-    const header = SECTION_HEADER.exec(line);
+    const header = first === "[" ? SECTION_HEADER.exec(line) : null;
     if (header) {
       sectionCondition = true;
       const name = header[1];

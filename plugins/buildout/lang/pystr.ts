@@ -9,8 +9,6 @@
 export const WS = "\\t\\n\\x0b\\x0c\\r\\x1c-\\x1f \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000";
 
 const IS_SPACE = new RegExp(`^[${WS}]$`);
-const LEADING = new RegExp(`^[${WS}]+`);
-const TRAILING = new RegExp(`[${WS}]+$`);
 const RUNS = new RegExp(`[${WS}]+`);
 
 /** str.isspace() of one character (false for ""). */
@@ -28,14 +26,16 @@ export function strip(s: string): string {
 
 /** str.lstrip() */
 export function lstrip(s: string): string {
-  if (s.length === 0 || !isSpace(s[0])) return s;
-  return s.replace(LEADING, "");
+  let i = 0;
+  while (i < s.length && isSpace(s[i])) i++;
+  return i ? s.slice(i) : s;
 }
 
 /** str.rstrip() */
 export function rstrip(s: string): string {
-  if (s.length === 0 || !isSpace(s[s.length - 1])) return s;
-  return s.replace(TRAILING, "");
+  let end = s.length;
+  while (end > 0 && isSpace(s[end - 1])) end--;
+  return end === s.length ? s : s.slice(0, end);
 }
 
 /** str.rstrip(chars) */
@@ -69,9 +69,13 @@ export function cmp(a: string, b: string): number {
   return a.length - b.length;
 }
 
-/** Sorted copy, Python order. */
+const SURROGATE = /[\ud800-\udfff]/;
+
+/** Sorted copy, Python order (the engine's own sort unless astral characters make UTF-16 order differ). */
 export function sorted(items: Iterable<string>): string[] {
-  return [...items].sort(cmp);
+  const out = [...items];
+  for (const item of out) if (SURROGATE.test(item)) return out.sort(cmp);
+  return out.sort();
 }
 
 /**

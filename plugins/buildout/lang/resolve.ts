@@ -5,11 +5,33 @@
  * [buildout] shows only the options the files set or changed, the versions
  * section only the pins the files set.
  */
+import { statSync } from "node:fs";
 import { Buildout } from "./buildout.ts";
+import { BuildoutError } from "./errors.ts";
+import { abspath, join } from "./pypath.ts";
 import { loadConfig, type LoadRequest } from "./load.ts";
 import { sorted } from "./pystr.ts";
-import { valueText } from "./section.ts";
+import { finalText, valueText } from "./section.ts";
 import { runSync } from "./steps.ts";
+
+/**
+ * zc.buildout ends its initialisation by creating the cache folders
+ * (download-cache, extends-cache, eggs-directory, with their parents) and
+ * changing into [buildout] directory: a directory that does not exist and
+ * that none of those creates is an error. We check without creating.
+ */
+function checkDirectory(buildout: Buildout, cwd: string): void {
+  const directory = abspath(buildout.directory, cwd);
+  if (statSync(directory, { throwIfNoEntry: false })?.isDirectory()) return;
+  const options = buildout.sections.get("buildout")!;
+  for (const name of ["download-cache", "extends-cache", "eggs-directory"]) {
+    const value = options.data.get(name);
+    if (typeof value !== "string" || !value) continue;
+    const path = abspath(join(buildout.directory, value), cwd);
+    if (path === directory || path.startsWith(directory === "/" ? "/" : directory + "/")) return;
+  }
+  throw new BuildoutError("ExtendsNotFound", `No such directory: '${buildout.directory}' ([buildout] directory)`);
+}
 
 export interface ResolvedConfig {
   sections: Record<string, Record<string, string>>;
@@ -21,6 +43,7 @@ export async function resolveConfig(request: LoadRequest): Promise<ResolvedConfi
   const loaded = await loadConfig(request);
   const buildout = new Buildout(loaded, request.fork ?? false);
   runSync(buildout.start());
+  checkDirectory(buildout, request.cwd ?? process.cwd());
   const installOrder = runSync(buildout.computeParts());
 
   const sections: Record<string, Record<string, string>> = Object.create(null);
@@ -31,7 +54,7 @@ export async function resolveConfig(request: LoadRequest): Promise<ResolvedConfi
     for (const key of sorted(section.keys())) {
       const value = runSync(section.get(key));
       if (annotated && !annotated.get(key)?.setByFile()) continue;
-      if (value !== undefined) out[key] = valueText(value);
+      if (value !== undefined) out[key] = finalText(valueText(value), buildout.fork);
     }
     sections[name] = out;
   }

@@ -20,37 +20,57 @@ export const SPECIAL_SOURCES = new Set(["DEFAULT_VALUE", "COMPUTED_VALUE", "COMM
 
 export class SectionKey {
   value: string;
-  history: HistoryItem[];
+  /** Where it was first set (the history's SET), kept apart so most values need no history array. */
+  private readonly first: string;
+  private readonly firstValue: string;
+  /** Later operations, when there are any. */
+  private later?: HistoryItem[];
 
-  constructor(value: string, source: string, history?: HistoryItem[]) {
+  constructor(value: string, source: string) {
     this.value = value;
-    this.history = history ?? [{ operation: "SET", value, source }];
+    this.first = source;
+    this.firstValue = value;
+  }
+
+  /** Every operation, oldest first. */
+  get history(): HistoryItem[] {
+    const set: HistoryItem = { operation: "SET", value: this.firstValue, source: this.first };
+    return this.later ? [set, ...this.later] : [set];
   }
 
   get source(): string {
-    return this.history[this.history.length - 1].source;
+    return this.later ? this.later[this.later.length - 1].source : this.first;
+  }
+
+  private get lastOperation(): Operation {
+    return this.later ? this.later[this.later.length - 1].operation : "SET";
+  }
+
+  private push(item: HistoryItem): void {
+    (this.later ??= []).push(item);
   }
 
   clone(): SectionKey {
-    return new SectionKey(this.value, "", this.history.slice());
+    const copy = new SectionKey(this.firstValue, this.first);
+    copy.value = this.value;
+    if (this.later) copy.later = this.later.slice();
+    return copy;
   }
 
   overrideValue(other: SectionKey): void {
     this.value = other.value;
-    const last = other.history[other.history.length - 1];
-    if (last.operation !== "ADD" && last.operation !== "REMOVE") {
-      this.history.push({ operation: "OVERRIDE", value: other.value, source: other.source });
-    }
+    const last = other.lastOperation;
+    if (last !== "ADD" && last !== "REMOVE") this.push({ operation: "OVERRIDE", value: other.value, source: other.source });
   }
 
   setDirectory(value: string): void {
     this.value = value;
-    this.history.push({ operation: "DIRECTORY", value, source: this.source });
+    this.push({ operation: "DIRECTORY", value, source: this.source });
   }
 
   addToValue(added: string, source: string): void {
     this.value = this.value + "\n" + added;
-    this.history.push({ operation: "ADD", value: added, source });
+    this.push({ operation: "ADD", value: added, source });
   }
 
   removeFromValue(removed: string, source: string): void {
@@ -59,12 +79,12 @@ export class SectionKey {
       .split("\n")
       .filter((line) => !drop.has(line))
       .join("\n");
-    this.history.push({ operation: "REMOVE", value: removed, source });
+    this.push({ operation: "REMOVE", value: removed, source });
   }
 
   /** True when some file (not a default, computed or command-line value) set or changed it. */
   setByFile(): boolean {
-    return this.history.some((item) => !SPECIAL_SOURCES.has(item.source));
+    return !SPECIAL_SOURCES.has(this.first) || (this.later?.some((item) => !SPECIAL_SOURCES.has(item.source)) ?? false);
   }
 }
 
@@ -100,8 +120,8 @@ function operatorOrder(a: string, b: string): number {
  * s2 apply, in option-name order, to s2's own plain value if it has one,
  * else to s1's; then every plain key of s2 overrides s1's.
  */
-export function updateSection(s1: AnnotatedSection, s2: AnnotatedSection): AnnotatedSection {
-  const copy = cloneSection(s2);
+export function updateSection(s1: AnnotatedSection, s2: AnnotatedSection, copyFirst = true): AnnotatedSection {
+  const copy = copyFirst ? cloneSection(s2) : s2;
   let operators: string[] | undefined;
   for (const key of copy.keys()) {
     const last = key[key.length - 1];
@@ -129,11 +149,14 @@ export function updateSection(s1: AnnotatedSection, s2: AnnotatedSection): Annot
   return s1;
 }
 
-/** Merge every section of d2 onto d1 (a section only in d2 is taken as is, orphan operators included). */
+/**
+ * Merge every section of d2 onto d1 (a section only in d2 is taken as is,
+ * orphan operators included). d2 is used up: its values move into d1.
+ */
 export function update(d1: AnnotatedConfig, d2: AnnotatedConfig): AnnotatedConfig {
   for (const [name, section] of d2) {
     const base = d1.get(name);
-    if (base) updateSection(base, section);
+    if (base) updateSection(base, section, false);
     else d1.set(name, section);
   }
   return d1;

@@ -3,8 +3,9 @@
  * values (substituted once at initialisation), and read values (substituted
  * again on read when the cooked text still holds `${`), with the macro
  * expansion (`<=`), the substitution syntax, circular-reference detection
- * and `_buildout_section_name_` exactly as 2.13 does them. The fork mode
- * turns `$${` into `${` in values handed out (never in stored ones).
+ * and `_buildout_section_name_` exactly as 2.13 does them. Values keep
+ * their `$$` escapes; the fork turns `$$` into `$` only in final text
+ * (`finalText`: resolve's output, template rendering).
  */
 import { BuildoutError } from "./errors.ts";
 import type { Buildout } from "./buildout.ts";
@@ -18,6 +19,11 @@ export type StoredValue = string | number | boolean | null | StoredValue[] | { [
 const TEMPLATE_SPLIT = /(\$\{[^}]*\})/;
 const VALID = /^\$\{[-a-zA-Z0-9 ._]*:[-a-zA-Z0-9 ._]+\}$/;
 const SIMPLE = /^[-a-zA-Z0-9 ._]+\n?$/;
+
+/** The fork's final form of a value: `$$` escapes become `$` (upstream keeps them). */
+export function finalText(text: string, fork: boolean): string {
+  return fork && text.includes("$$") ? text.split("$$").join("$") : text;
+}
 
 /** How a structured value reads as text (in `${}` and in .installed.cfg). */
 export function valueText(value: StoredValue): string {
@@ -48,9 +54,9 @@ export class Section {
       if (value.includes("${")) yield* this.dosub(key, value);
     }
     if (this.name === "buildout") return;
-    const dependencies = yield* this.get("<part-dependencies>");
-    for (const dependency of splitWords(valueText(dependencies ?? ""))) yield* this.buildout.section(dependency);
-    if (yield* this.get("recipe")) {
+    const dependencies = this.peek("<part-dependencies>") ?? (yield* this.get("<part-dependencies>"));
+    if (dependencies) for (const dependency of splitWords(valueText(dependencies))) yield* this.buildout.section(dependency);
+    if (this.peek("recipe") ?? (yield* this.get("recipe"))) {
       yield* this.buildout.initializeRecipe(this);
       this.buildout.parts.push(this.name);
     }
@@ -109,10 +115,10 @@ export class Section {
 
   /**
    * Options.get: the read value (substituted), cached. `seen` is the stack of
-   * (section, option) being read, for circular references; `last` is false
-   * when the value is read to be substituted into another one.
+   * (section, option) being read, for circular references. Values keep their
+   * `$$` escapes (upstream and fork alike); see `finalText` for the fork's.
    */
-  *get(option: string, seen?: string[][], last = true): Step<StoredValue | undefined> {
+  *get(option: string, seen?: string[][]): Step<StoredValue | undefined> {
     let value: StoredValue | undefined = this.data.get(option);
     if (value === undefined) {
       let text = this.cooked.get(option) ?? this.raw.get(option);
@@ -129,7 +135,7 @@ export class Section {
       this.data.set(option, text);
       value = text;
     }
-    return last && this.buildout.fork && typeof value === "string" && value.includes("$${") ? value.replaceAll("$${", "${") : value;
+    return value;
   }
 
   /** Substitute the `${section:option}` references of one piece of text (Options._sub). */
@@ -143,10 +149,10 @@ export class Section {
       if (!VALID.test(ref)) this.checkReference(ref, names);
       const sectionName = names[0] || this.name;
       const option = names[1];
-      const section = yield* this.buildout.section(sectionName, ref, this.name);
+      const section = this.buildout.sections.get(sectionName) ?? (yield* this.buildout.section(sectionName, ref, this.name));
       if (this.references && section !== this) this.references.add(section.name);
       let value = section.peek(option);
-      if (value === undefined) value = yield* section.get(option, seen, false);
+      if (value === undefined) value = yield* section.get(option, seen);
       if (value === undefined) {
         if (option === "_buildout_section_name_") value = this.name;
         else {
@@ -173,10 +179,14 @@ export class Section {
     }
   }
 
-  /** Substitute a text in the context of this section (templates); the fork turns `$${` into `${`. */
+  /**
+   * Substitute a text in the context of this section (templates): split on
+   * `$$`, substitute each piece, join with `$$` upstream or `$` in the fork.
+   */
   *render(text: string): Step<string> {
-    const out = yield* this.subAll(text, []);
-    return this.buildout.fork ? out.replaceAll("$${", "${") : out;
+    const pieces = text.split("$$");
+    for (let i = 0; i < pieces.length; i++) pieces[i] = yield* this.sub(pieces[i], []);
+    return pieces.join(this.buildout.fork ? "$" : "$$");
   }
 
   /** Options.keys(): raw keys, then keys only set by recipes. */

@@ -64,8 +64,9 @@ function describe(out: string[], key: string, sectionKey: SectionKey, basedir: s
     return;
   }
   const lines: string[] = [];
-  for (let i = sectionKey.history.length - 1; i >= 0; i--) {
-    const item = sectionKey.history[i];
+  const history = sectionKey.history;
+  for (let i = history.length - 1; i >= 0; i--) {
+    const item = history[i];
     lines.push(short(item, basedir));
     if (item.operation !== "ADD" && item.operation !== "REMOVE") break;
   }

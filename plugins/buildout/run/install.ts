@@ -51,6 +51,21 @@ function removePaths(run: EngineRun, installed: string): void {
   }
 }
 
+/** Parts a section references, directly or through sections that are not parts, sorted. */
+function referencedParts(run: EngineRun, start: string, partSet: Set<string>): string[] {
+  const found = new Set<string>();
+  const seen = new Set<string>([start]);
+  const queue = [...(run.buildout.sections.get(start)?.references ?? [])];
+  while (queue.length) {
+    const name = queue.pop()!;
+    if (seen.has(name)) continue;
+    seen.add(name);
+    if (partSet.has(name)) found.add(name);
+    else queue.push(...(run.buildout.sections.get(name)?.references ?? []));
+  }
+  return sorted(found);
+}
+
 /**
  * `__buildout_signature__`: the recipe's name; the fork adds each referenced
  * part with a hash of its options and signature, so a change in a dependency
@@ -68,10 +83,9 @@ function signatures(run: EngineRun, parts: string[]): Map<string, string> {
     if (run.buildout.fork && section.references && !doing.has(part)) {
       doing.add(part);
       const deps: string[] = [];
-      for (const dep of sorted(section.references)) {
-        if (!partSet.has(dep) || dep === part) continue;
+      for (const dep of referencedParts(run, part, partSet)) {
         const options = savedOptions(run, run.buildout.sections.get(dep)!);
-        const text = [...options].sort().map(([k, v]) => `${k}=${v}`).join("\n") + "\n" + compute(dep, doing);
+        const text = sorted(options.keys()).map((k) => `${k}=${options.get(k)}`).join("\n") + "\n" + compute(dep, doing);
         deps.push(`${dep}:${createHash("md5").update(text).digest("hex")}`);
       }
       doing.delete(part);
@@ -183,6 +197,10 @@ export async function install(run: EngineRun, only: string[]): Promise<string[]>
   }
   warnUnused(run, options);
 
+  // Parts this run does not handle keep their place first; handled ones follow in run order
+  // (zc.buildout's final order), so a run that changes nothing rewrites nothing.
+  const untouched = state.parts.filter((p) => !parts.includes(p));
+  const done: string[] = [];
   for (const part of parts) {
     const section = buildout.sections.get(part)!;
     const made = run.constructed.get(part)!;
@@ -190,7 +208,8 @@ export async function install(run: EngineRun, only: string[]): Promise<string[]>
     saved.delete(SIGNATURE);
     const started = performance.now();
     let files: string[];
-    if (state.parts.includes(part)) {
+    const updated = state.parts.includes(part);
+    if (updated) {
       run.log.info(`Updating ${part}.`);
       const old = (state.options.get(part)?.get(INSTALLED) ?? "").split("\n").filter(Boolean);
       let update = made.recipe.update?.bind(made.recipe);
@@ -226,7 +245,8 @@ export async function install(run: EngineRun, only: string[]): Promise<string[]>
     saved.set(INSTALLED, files.join("\n"));
     saved.set(SIGNATURE, signature.get(part)!);
     state.options.set(part, saved);
-    state.parts = [...state.parts.filter((p) => p !== part), part];
+    done.push(part);
+    state.parts = [...untouched, ...done, ...state.parts.filter((p) => parts.includes(p) && !done.includes(p))];
     warnUnused(run, section);
     file.save(state);
   }

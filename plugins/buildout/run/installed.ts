@@ -10,7 +10,7 @@
  */
 import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { decodeText, parse } from "../lang/parser.ts";
-import { cmp } from "../lang/pystr.ts";
+import { sorted } from "../lang/pystr.ts";
 
 export type PartOptions = Map<string, string>;
 
@@ -55,7 +55,7 @@ export function formatOption(name: string, value: string): string {
 
 function formatSection(name: string, options: PartOptions): string {
   let out = `[${name}]\n`;
-  for (const key of [...options.keys()].sort(cmp)) out += formatOption(key, options.get(key)!);
+  for (const key of sorted(options.keys())) out += formatOption(key, options.get(key)!);
   return out;
 }
 

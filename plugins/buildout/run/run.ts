@@ -14,9 +14,9 @@ import { EngineRun, UnknownRecipeError, type EngineRequest } from "./engine.ts";
 import { createDirectories, install } from "./install.ts";
 import { RunLogger, thresholdFor, type LineSink } from "./log.ts";
 import { RecipeCatalog } from "./recipes.ts";
+import { UNKNOWN_RECIPE_EXIT } from "../exit-codes.ts";
 
-/** Exit code of a run refused because a part's recipe has no native implementation (nothing was changed). */
-export const UNKNOWN_RECIPE_EXIT = 86;
+export { UNKNOWN_RECIPE_EXIT };
 
 export interface RunBuildoutOptions {
   /** buildout's arguments, e.g. ["-U", "-c", "buildout.cfg", "install"]. */

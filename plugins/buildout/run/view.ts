@@ -49,6 +49,12 @@ export class EngineView implements BuildoutView {
     return runAsync(target.render(text));
   }
 
+  /** Fetch to `destination`, md5-checked (see run/download.ts). */
+  async download(url: string, destination: string, md5sum?: string): Promise<string> {
+    const { download } = await import("./download.ts");
+    return download({ url, destination, md5sum, offline: this.offline, directory: this.run.buildout.directory, limits: this.run.request.limits });
+  }
+
   /** Run a nested buildout in the same process, with the same recipes and modes. */
   async subBuildout(request: SubBuildoutRequest): Promise<void> {
     const { runInstall } = await import("./run.ts");

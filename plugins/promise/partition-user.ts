@@ -1,0 +1,94 @@
+/**
+ * Who a partition's promises run as, and with which environment
+ * (node-runtime.md §2.5): as root, the owner of the partition folder (never
+ * uid or gid 0); otherwise the current user. The environment is the node's
+ * minus Python and locale variables, with HOME set to the owner's home and
+ * PYTHONNOUSERSITE=true.
+ */
+import { readFileSync, statSync } from "node:fs";
+import { homedir } from "node:os";
+
+export interface PartitionUser {
+  uid: number;
+  gid: number;
+  /** The passwd name, when the uid has one. */
+  name?: string;
+  home: string;
+  /** Privileges must be dropped to this user (the node runs as root). */
+  drop: boolean;
+}
+
+const REMOVED = new Set([
+  "PYTHONHOME", "PYTHONPATH", "PYTHONSTARTUP", "PYTHONY2K", "PYTHONOPTIMIZE", "PYTHONDEBUG",
+  "PYTHONDONTWRITEBYTECODE", "PYTHONINSPECT", "PYTHONUNBUFFERED", "PYTHONVERBOSE",
+  "CONFIG_SITE", "ENV", "LOGNAME", "TEMP", "TMP", "TMPDIR",
+  "LANG", "LANGUAGE", "LC_ADDRESS", "LC_COLLATE", "LC_CTYPE", "LC_IDENTIFICATION", "LC_MEASUREMENT",
+  "LC_MESSAGES", "LC_MONETARY", "LC_NAME", "LC_NUMERIC", "LC_PAPER", "LC_SOURCED", "LC_TELEPHONE", "LC_TIME",
+]);
+
+/** The passwd entry of a uid: [name, home], read from /etc/passwd. */
+export function passwdEntry(uid: number, passwd = "/etc/passwd"): { name: string; home: string } | undefined {
+  let text = "";
+  try {
+    text = readFileSync(passwd, "utf8");
+  } catch {
+    return undefined;
+  }
+  for (const line of text.split("\n")) {
+    const fields = line.split(":");
+    if (fields.length >= 6 && Number(fields[2]) === uid && fields[2] !== "") return { name: fields[0], home: fields[5] };
+  }
+  return undefined;
+}
+
+/** The user promises of the partition at `path` run as. */
+export function partitionUser(path: string): PartitionUser {
+  const stat = statSync(path);
+  const running = process.getuid?.() ?? -1;
+  const entry = passwdEntry(stat.uid);
+  return {
+    uid: stat.uid,
+    gid: stat.gid,
+    name: entry?.name,
+    // A dropped user without a passwd entry gets its partition as home, never root's.
+    home: entry?.home ?? (running === 0 ? path : (process.env.HOME ?? homedir())),
+    drop: running === 0,
+  };
+}
+
+/** Why privileges cannot be dropped to this user, as the reference words it; undefined when they can. */
+export function dropRefusal(user: PartitionUser): string | undefined {
+  if (!user.drop) return undefined;
+  if (user.uid === 0 || user.gid === 0) {
+    return `Dropping privileges to uid = ${user.uid} or gid = ${user.gid} is too dangerous`;
+  }
+  return undefined;
+}
+
+/** getCleanEnvironment(home_path=<owner's home>). */
+export function cleanEnvironment(home: string, env: NodeJS.ProcessEnv = process.env): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [key, value] of Object.entries(env)) {
+    if (value !== undefined && !REMOVED.has(key)) out[key] = value;
+  }
+  out.HOME = home;
+  out.PYTHONNOUSERSITE = "true";
+  return out;
+}
+
+/**
+ * Whether `user` may read `path`, from its mode bits (owner, group, other;
+ * supplementary groups are not looked at). Checks that run inside the node
+ * as root use it before reading a file a partition names.
+ */
+export function readableBy(user: PartitionUser, path: string): boolean {
+  if (!user.drop) return true;
+  try {
+    const stat = statSync(path);
+    if (stat.uid === user.uid) return (stat.mode & 0o400) !== 0;
+    if (stat.gid === user.gid) return (stat.mode & 0o040) !== 0;
+    return (stat.mode & 0o004) !== 0;
+  } catch {
+    return false;
+  }
+}

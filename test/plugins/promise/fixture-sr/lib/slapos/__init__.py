@@ -1,0 +1,1 @@
+# Test fixture: a stand-in for the software release's slapos package.
