@@ -75,8 +75,8 @@ async function reports(db: CollectorDb, options: CollectRunOptions, paths: Colle
       const transform = hooks ? (xml: string) => hooks.collect.journal.promise(xml, { computerId: config.computerId, date }) : undefined;
       const written = await buildXmlReport(db, config.computerId, users, paths.consumption, date, transform);
       if (written) {
-        // Written whole then renamed, so node report never sends half a file.
-        writeFileAtomic(join(paths.xmlReport, basename(written.path)), written.xml);
+        // Written beside the journal then renamed into place: node report never sees a partial or temporary file.
+        writeFileAtomic(join(paths.xmlReport, basename(written.path)), written.xml, 0o644, paths.consumption);
         log.debug(`Consumption journal ${written.path} queued in ${paths.xmlReport}`);
       }
     }

@@ -6,18 +6,22 @@
 import { closeSync, openSync, renameSync, rmSync, writeSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 
-function temporaryFor(path: string): string {
-  return join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
+function temporaryFor(path: string, folder = dirname(path)): string {
+  return join(folder, `.${basename(path)}.${process.pid}.tmp`);
 }
 
-/** Write `data` to `path` atomically (mode applies to a new file). */
-export function writeFileAtomic(path: string, data: string | Uint8Array, mode = 0o644): void {
-  writeChunksAtomic(path, [data], mode);
+/**
+ * Write `data` to `path` atomically (mode applies to a new file). The
+ * temporary file goes in `temporaryFolder` (same filesystem) when readers
+ * of the target folder must never see it.
+ */
+export function writeFileAtomic(path: string, data: string | Uint8Array, mode = 0o644, temporaryFolder?: string): void {
+  writeChunksAtomic(path, [data], mode, temporaryFolder);
 }
 
 /** Write a sequence of chunks to `path` atomically, streaming them to disk. */
-export function writeChunksAtomic(path: string, chunks: Iterable<string | Uint8Array>, mode = 0o644): void {
-  const temporary = temporaryFor(path);
+export function writeChunksAtomic(path: string, chunks: Iterable<string | Uint8Array>, mode = 0o644, temporaryFolder?: string): void {
+  const temporary = temporaryFor(path, temporaryFolder);
   let fd: number | undefined;
   try {
     fd = openSync(temporary, "w", mode);

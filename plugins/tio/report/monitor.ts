@@ -143,8 +143,14 @@ export function processEntries(db: CollectorDb, user: string, w: MonitorWindow, 
   return out;
 }
 
-/** Write the monitor files of every partition that has a `.slapgrid` folder. */
-export function buildMonitorReport(db: CollectorDb, partitions: readonly CollectPartition[], w: MonitorWindow, procRoot = "/proc"): void {
+/** Write the monitor files of every partition that has a `.slapgrid` folder; `clock` gives new series their date. */
+export function buildMonitorReport(
+  db: CollectorDb,
+  partitions: readonly CollectPartition[],
+  w: MonitorWindow,
+  procRoot = "/proc",
+  clock = () => (performance.timeOrigin + performance.now()) / 1000,
+): void {
   for (const partition of partitions) {
     const location = join(partition.path, ".slapgrid");
     if (!existsSync(location)) continue;
@@ -155,9 +161,9 @@ export function buildMonitorReport(db: CollectorDb, partitions: readonly Collect
       memory: join(folder, "monitor_resource_memory.data.json"),
       io: join(folder, "monitor_resource_io.data.json"),
     };
-    initDataFile(files.process, ["date, total process, CPU percent, CPU time, CPU threads"]);
-    initDataFile(files.memory, ["date, memory used percent, memory used"]);
-    initDataFile(files.io, ["date, io rw counter, io cycles counter, disk used"]);
+    initDataFile(files.process, ["date, total process, CPU percent, CPU time, CPU threads"], clock());
+    initDataFile(files.memory, ["date, memory used percent, memory used"], clock());
+    initDataFile(files.io, ["date, io rw counter, io cycles counter, disk used"], clock());
     const [process, memory, io] = windowTotals(db, partition.user, w);
     const status = new Map<string, PyValue>();
     const line = (totals: Totals) => LABELS.filter((k) => totals.has(k)).map((k) => str(totals.get(k)!)).join(", ");
