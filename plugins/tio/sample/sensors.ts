@@ -4,6 +4,7 @@
  * installed; here a missing binary means "no sensors", and a failing one is
  * a warning, so the rest of the sample is still stored.
  */
+import { existsSync } from "node:fs";
 import type { Logger } from "../../../core/log/logger.ts";
 
 export interface SensorReading {
@@ -45,7 +46,7 @@ export function parseSensors(output: string): SensorReading[] {
 
 /** Run `sensors -u` (found on PATH, or `binary`); [] when it is absent or finds nothing. */
 export async function readSensors(log: Logger, binary = "sensors"): Promise<SensorReading[]> {
-  const path = binary.includes("/") ? binary : Bun.which(binary);
+  const path = binary.includes("/") ? (existsSync(binary) ? binary : undefined) : Bun.which(binary);
   if (!path) {
     log.debug(`${binary} is not installed: no temperature sensors.`);
     return [];
