@@ -9,22 +9,28 @@ import type { Cell } from "../store/database.ts";
 /** A field as Python's csv module writes `str(value)`. */
 export type CsvValue = string | { float: number } | { int: number } | null;
 
-function text(value: CsvValue): string {
-  if (value === null) return "";
-  if (typeof value === "string") return value;
-  if ("float" in value) return floatRepr(value.float);
-  return String(value.int);
+/** Python's repr of a float; JavaScript's shortest digits are the same outside the exponent ranges. */
+function floatText(x: number): string {
+  const a = Math.abs(x);
+  if (!(a < 1e16) || (a < 1e-4 && x !== 0) || x === 0) return floatRepr(x);
+  const s = String(x);
+  return s.includes(".") ? s : `${s}.0`;
 }
 
-function quote(field: string): string {
-  return /[",\r\n]/.test(field) ? `"${field.replace(/"/g, '""')}"` : field;
+function field(value: CsvValue): string {
+  if (value === null) return "";
+  if (typeof value === "string") return /[",\r\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
+  if ("float" in value) return floatText(value.float);
+  return String(value.int);
 }
 
 /** One CSV row, CRLF included. */
 export function csvRow(values: CsvValue[]): string {
   // A row of a single empty field is written `""` so that it is not read back as an empty row.
-  if (values.length === 1 && text(values[0]) === "") return '""\r\n';
-  return values.map((v) => quote(text(v))).join(",") + "\r\n";
+  if (values.length === 1 && (values[0] === null || values[0] === "")) return '""\r\n';
+  let line = field(values[0]);
+  for (let i = 1; i < values.length; i++) line += "," + field(values[i]);
+  return line + "\r\n";
 }
 
 /** A stored SQLite value as Python's sqlite3 would hand it to csv. */

@@ -110,16 +110,39 @@ export class CollectorDb {
     return rows.map((r) => [r.date, r.n]);
   }
 
-  /** Every row of a table for a date, in storage order, each value with its storage class. */
+  /**
+   * Every row of a table for a date, in storage order, each value with its
+   * storage class — told by the column's affinity and the value read, which
+   * is exact: a REAL-affinity column turns every number into a REAL, a
+   * TEXT-affinity one every number into text, and INTEGER or NUMERIC ones
+   * keep a REAL only when it has a fractional part.
+   */
   *rowsOf(table: string, date: string): Generator<Cell[]> {
-    const columns = this.columnsOf(table);
-    const select = columns.map((c) => `"${c}", typeof("${c}")`).join(", ");
-    const statement = this.db.query<Record<string, unknown>, [string]>(`SELECT ${select} FROM "${table}" WHERE date = ?`);
+    const affinities = this.affinitiesOf(table);
+    const statement = this.db.query<Record<string, unknown>, [string]>(`SELECT * FROM "${table}" WHERE date = ?`);
     for (const row of statement.values(date) as unknown as Array<Array<number | string | null>>) {
-      const cells: Cell[] = [];
-      for (let i = 0; i < row.length; i += 2) cells.push({ value: row[i] as Cell["value"], type: row[i + 1] as Cell["type"] });
-      yield cells;
+      yield row.map((value, i): Cell => {
+        if (value === null) return { value, type: "null" };
+        if (typeof value === "string") return { value, type: "text" };
+        if (typeof value !== "number") return { value: String(value), type: "blob" };
+        return { value, type: affinities[i] === "REAL" || !Number.isInteger(value) ? "real" : "integer" };
+      });
     }
+  }
+
+  /** SQLite's affinity of each column of a table, from its declared type. */
+  affinitiesOf(table: string): Array<"INTEGER" | "TEXT" | "BLOB" | "REAL" | "NUMERIC"> {
+    return this.db
+      .query<{ type: string }, []>(`PRAGMA table_info("${table}")`)
+      .all()
+      .map(({ type }) => {
+        const t = type.toUpperCase();
+        if (t.includes("INT")) return "INTEGER";
+        if (t.includes("CHAR") || t.includes("CLOB") || t.includes("TEXT")) return "TEXT";
+        if (t.includes("BLOB") || t === "") return "BLOB";
+        if (t.includes("REAL") || t.includes("FLOA") || t.includes("DOUB")) return "REAL";
+        return "NUMERIC";
+      });
   }
 
   columnsOf(table: string): string[] {

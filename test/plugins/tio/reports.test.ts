@@ -49,6 +49,23 @@ describe("raw dumps of past days (test_raw_csv_report)", () => {
     other.insertSample(sampleAt(utcDay(), "00:00:00"));
     expect(dumpPastDays(other, tempDir(), utcDay())).toEqual([]);
   });
+  test("each value is written as Python reads its storage class back (NUMERIC affinity of sensor ids, integer alarms)", () => {
+    const { db: other } = freshDb();
+    other.insertSample(
+      sampleAt("1983-01-12", "TIME", {
+        temperatures: [
+          { sensor_id: "coretemp-isa-0000 Core 0:", temperature: 42, alarm: 0 },
+          { sensor_id: "5.0", temperature: 42.5, alarm: 2 },
+          { sensor_id: "7.25", temperature: 1e-5, alarm: 1 },
+        ],
+      }),
+    );
+    const out = tempDir();
+    dumpPastDays(other, out, utcDay());
+    expect(read(join(out, "1983-01-12", "dump_temperature.csv"))).toBe(
+      "coretemp-isa-0000 Core 0:,42.0,0,1983-01-12,TIME,0\r\n5,42.5,2,1983-01-12,TIME,0\r\n7.25,1e-05,1,1983-01-12,TIME,0\r\n",
+    );
+  });
   test("a field with a comma or a quote is quoted the csv module's way", () => {
     const { db: other } = freshDb();
     other.insertSample(sampleAt("1983-01-11", "TIME", { processes: [process('we"ird,user')] }));
