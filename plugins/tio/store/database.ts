@@ -156,8 +156,17 @@ export class CollectorDb {
 
   /**
    * Delete reported rows older than the `days` most recent days (today
-   * included) or dated in the future, from every table but heating; VACUUM
-   * when something was deleted. Unreported rows are never deleted.
+   * included) or dated in the future, from every table but heating.
+   * Unreported rows are never deleted. Returns whether the file was
+   * compacted.
+   *
+   * Deviation: the reference runs VACUUM whenever it deleted something,
+   * i.e. on the first run of every day once the retention is reached —
+   * rewriting the whole database (about 10 s and twice its size on disk
+   * for 20 partitions of 10 processes, 800 MiB), only for the next day's
+   * samples to fill the freed pages again. Here VACUUM runs when more than
+   * a quarter of the file is free pages (after `collect_cache` was
+   * lowered, or the activity dropped); otherwise the free pages are reused.
    */
   garbageCollect(days: number, today: string): boolean {
     const dates = preservedDates(days, today);
@@ -176,8 +185,12 @@ export class CollectorDb {
         deleted = true;
       }
     })();
-    if (deleted) this.db.run("VACUUM");
-    return deleted;
+    if (!deleted) return false;
+    const pages = (this.db.query("PRAGMA page_count").get() as { page_count: number }).page_count;
+    const free = (this.db.query("PRAGMA freelist_count").get() as { freelist_count: number }).freelist_count;
+    if (free * 4 <= pages) return false;
+    this.db.run("VACUUM");
+    return true;
   }
 
   /**

@@ -2,11 +2,11 @@
  * collector.db (format-collect-cli.md §2.3, §2.7; acceptance checks 23–26).
  */
 import { describe, expect, test } from "bun:test";
-import { existsSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { CollectorDb, preservedDates } from "../../../plugins/tio/store/database.ts";
 import { tempDir } from "../../helpers/tmp.ts";
-import { freshDb, sampleAt, utcDay } from "./fixtures.ts";
+import { freshDb, process, sampleAt, utcDay } from "./fixtures.ts";
 
 const TABLES = ["user", "folder", "computer", "system", "disk", "temperature", "heating"];
 
@@ -128,14 +128,14 @@ describe("marking and garbage collection (test_garbage, test_mark_day_as_reporte
       }),
     );
     db.markReported("1983-01-10", db.tables());
-    expect(db.garbageCollect(3, utcDay())).toBe(true);
+    db.garbageCollect(3, utcDay());
     for (const table of ["system", "folder", "user", "computer", "disk"]) expect(rows(db, table).length).toBe(0);
     expect(rows(db, "heating").length).toBe(1);
   });
   test("unreported rows are never deleted, however old", () => {
     const { db } = freshDb();
     db.insertSample(sampleAt("1983-01-10", "TIME"));
-    expect(db.garbageCollect(3, utcDay())).toBe(false);
+    db.garbageCollect(3, utcDay());
     expect(rows(db, "system").length).toBe(1);
   });
   test("reported rows within the kept days stay; future-dated reported rows go", () => {
@@ -147,5 +147,23 @@ describe("marking and garbage collection (test_garbage, test_mark_day_as_reporte
     db.markReported("2999-01-01", db.tables());
     db.garbageCollect(3, today);
     expect(rows(db, "system").map((r) => r[10])).toEqual([utcDay(2)]);
+  });
+  test("VACUUM compacts the file when more than a quarter of it was freed, not for a day's worth of rows", () => {
+    const { db, folder } = freshDb();
+    const big = (date: string) =>
+      db.db.transaction(() => {
+        for (let i = 0; i < 200; i++) db.insertSample(sampleAt(date, `00:${String(i % 60).padStart(2, "0")}:00`, { processes: Array.from({ length: 20 }, () => process("slapuser0")) }));
+      })();
+    const days = ["2031-01-01", "2031-01-02", "2031-01-03", "2031-01-04", "2031-01-05", "2031-01-06"];
+    for (const day of days) big(day);
+    const size = () => statSync(join(folder, "collector.db")).size;
+    db.markReported(days[0], db.tables());
+    const before = size();
+    expect(db.garbageCollect(5, days[5])).toBe(false);
+    expect(size()).toBe(before);
+    for (const day of days.slice(1, 5)) db.markReported(day, db.tables());
+    expect(db.garbageCollect(1, days[5])).toBe(true);
+    expect(size()).toBeLessThan(before / 2);
+    expect(rows(db, "system").length).toBe(200);
   });
 });
