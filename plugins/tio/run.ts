@@ -105,16 +105,19 @@ export async function runCollect(options: CollectRunOptions): Promise<number> {
   try {
     const statePath = join(paths.dataLog, ".cpu-state.json");
     const { sample, mark } = await takeSample({ config, db, log, hooks: options.hooks, statePath, now: clock });
-    log.info("Inserting computer and partition information into database...");
+    log.info("Inserting computer and user information into database...");
     try {
       db.insertSample(sample);
     } catch (error) {
       throw new SlapError("failure", `Cannot store the sample in ${db.path}: ${messageOf(error)} (earlier samples are kept)`, { cause: error });
     }
     saveMark(statePath, mark);
+    log.info("Done.");
     log.info("Writing csv, XML and JSON files...");
     const failures = await reports(db, options, paths, clock());
+    log.info("Done.");
     log.info("Finished collecting.");
+    log.info("=".repeat(80));
     return failures.length ? 1 : 0;
   } finally {
     db.close();
