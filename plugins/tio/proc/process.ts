@@ -24,6 +24,13 @@ export function processOwner(pid: number, procRoot = "/proc"): number | undefine
   }
 }
 
+/** The real uid of a process (/proc/<pid>/status), undefined when gone. */
+export function realUid(pid: number, procRoot = "/proc"): number | undefined {
+  const status = readText(`${procRoot}/${pid}/status`);
+  const match = status && /^Uid:\s+(\d+)/m.exec(status);
+  return match ? Number(match[1]) : undefined;
+}
+
 export interface ProcessStat {
   pid: number;
   /** The command name (comm), at most 15 characters. */

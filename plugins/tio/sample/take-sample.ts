@@ -10,7 +10,7 @@ import type { Logger } from "../../../core/log/logger.ts";
 import { floatRepr } from "../../../core/slap/marshal/float-repr.ts";
 import type { CollectConfig } from "../config.ts";
 import { readDisks } from "../proc/disks.ts";
-import { listPids, processOwner, readProcess, type ProcessStat } from "../proc/process.ts";
+import { listPids, processOwner, readProcess, realUid, type ProcessStat } from "../proc/process.ts";
 import { CLOCK_TICKS, cpuLoadPercent, readLoadAverage, readMemory, readNetCounters, readUptime } from "../proc/system.ts";
 import { pyRound } from "../py-round.ts";
 import type { CollectorDb } from "../store/database.ts";
@@ -31,18 +31,21 @@ export interface SampleOptions {
   procRoot?: string;
 }
 
-interface Seen {
+export interface Seen {
   stat: ProcessStat;
   user: string;
 }
 
 /** The processes of the partitions, now. */
-async function scan(attribution: Attribution, hooks: Hooks | undefined, procRoot: string): Promise<Seen[]> {
+export async function scanProcesses(attribution: Attribution, hooks: Hooks | undefined, procRoot: string): Promise<Seen[]> {
   const asked = hooks?.collect.attribute.isUsed() ?? false;
   const out: Seen[] = [];
   for (const pid of listPids(procRoot)) {
     if (pid === process.pid) continue;
-    const owner = processOwner(pid, procRoot);
+    let owner = processOwner(pid, procRoot);
+    // A process that is not dumpable (it changed credentials without exec) has a /proc folder owned by
+    // root whatever its uid: its real uid is in its status, where psutil reads it for the reference.
+    if (owner === 0 && !asked && !attribution.concerns(0)) owner = realUid(pid, procRoot);
     if (owner === undefined || (!asked && !attribution.concerns(owner))) continue;
     const stat = readProcess(pid, procRoot);
     if (!stat) continue;
@@ -140,16 +143,16 @@ export async function takeSample(options: SampleOptions): Promise<{ sample: Coll
   let seen: Seen[];
   if (before) {
     after = first;
-    seen = await scan(attribution, hooks, procRoot);
+    seen = await scanProcesses(attribution, hooks, procRoot);
   } else if (config.cpuSampleInterval > 0) {
-    before = marked(await scan(attribution, hooks, procRoot), first);
+    before = marked(await scanProcesses(attribution, hooks, procRoot), first);
     await Bun.sleep(config.cpuSampleInterval * 1000);
     after = markNow();
-    seen = await scan(attribution, hooks, procRoot);
+    seen = await scanProcesses(attribution, hooks, procRoot);
   } else {
     before = bootMark(first);
     after = first;
-    seen = await scan(attribution, hooks, procRoot);
+    seen = await scanProcesses(attribution, hooks, procRoot);
   }
   const now = clock();
   const { date, time } = utcStamp(now);

@@ -4,10 +4,12 @@
  * uid (root node) or by their partition folder (non-root node).
  */
 import { describe, expect, test } from "bun:test";
-import { existsSync, mkdirSync } from "node:fs";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { readProcess } from "../../../plugins/tio/proc/process.ts";
-import { takeSample } from "../../../plugins/tio/sample/take-sample.ts";
+import { Attribution } from "../../../plugins/tio/sample/attribution.ts";
+import { scanProcesses, takeSample } from "../../../plugins/tio/sample/take-sample.ts";
+import { tempDir } from "../../helpers/tmp.ts";
 import { CollectorDb } from "../../../plugins/tio/store/database.ts";
 import { isRoot, log, makeNode, makeUser, startProcess, until, type TestNode } from "./helpers.ts";
 
@@ -47,6 +49,21 @@ describe.skipIf(!isRoot)("a root node: processes are accounted by their partitio
     expect(row.memory_percent).toBeGreaterThan(0);
     expect(row.cpu_num_threads).toBe(1);
     expect(row.process).toMatch(new RegExp(`^${sleeper.pid}-\\d+\\.?\\d*$`));
+  });
+
+  test("a non-dumpable process of the partition user (its /proc folder is root's) is still the partition's", async () => {
+    // A /proc laid out as the kernel shows a process that dropped privileges without exec:
+    // the folder belongs to root, the status tells the real uid.
+    const proc = tempDir();
+    const write = (pid: number, uid: number) => {
+      mkdirSync(join(proc, String(pid)));
+      writeFileSync(join(proc, String(pid), "stat"), `${pid} (worker) S 1 ${pid} ${pid} 0 -1 4194560 100 0 0 0 7 3 0 0 20 0 1 0 5000 1000000 250 18446744073709551615 1 1 0 0 0 0 0 0 0 0 0 0 17 0 0 0 0 0 0\n`);
+      writeFileSync(join(proc, String(pid), "status"), `Name:\tworker\nUid:\t${uid}\t${uid}\t${uid}\t${uid}\nVmRSS:\t    1000 kB\nThreads:\t1\n`);
+    };
+    write(4242, node.ids[1]!.uid);
+    write(4243, 0);
+    const seen = await scanProcesses(new Attribution(node.config().partitions), undefined, proc);
+    expect(seen.map((s) => [s.stat.pid, s.user])).toEqual([[4242, node.userNames[1]]]);
   });
 
   test("processes of other users (the test runner) are not any partition's", async () => {
