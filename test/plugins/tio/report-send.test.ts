@@ -13,7 +13,7 @@ import { PluginHost } from "../../../core/hooks/loader.ts";
 import { definePlugin } from "../../../core/hooks/plugin.ts";
 import { startMaster, type RunningMaster } from "../../../core/master/index.ts";
 import type { NodeRun } from "../../../core/node/context.ts";
-import { sendComputerReports } from "../../../core/node/report/usage.ts";
+import { collectPartitionUsage, sendComputerReports } from "../../../core/node/report/usage.ts";
 import type { SlapgridOptions } from "../../../core/node/options.ts";
 import { SlapClient } from "../../../core/slap/client.ts";
 import { runCollect } from "../../../plugins/tio/run.ts";
@@ -129,6 +129,26 @@ describe("node report sends what collect queued", () => {
     const sent = readdirSync(folder).map((name) => readFileSync(join(folder, name), "utf8"));
     expect(sent.sort()).toEqual([journal(node, "2031-04-29"), journal(node, "2031-04-30"), journal(node, "2031-05-01")].sort());
     expect(readdirSync(queue(node))).toEqual([]);
+  });
+});
+
+describe("partition consumption documents node report aggregates", () => {
+  test("a valid document becomes journal movements (reference replaced by the partition id); an invalid one stays", () => {
+    const node = makeNode({ partitions: 1 });
+    const folder = join(node.instanceRoot, "var", "xml_report", "slappart0");
+    mkdirSync(folder, { recursive: true });
+    writeFileSync(
+      join(folder, "good.xml"),
+      '<?xml version="1.0" encoding="utf-8"?>\n<consumption>\n  <movement>\n    <resource>CPU</resource>\n    <title>CPU consumption of slappart3</title>\n' +
+        "    <reference>slappart3</reference>\n    <quantity>42.5</quantity>\n    <price>0.0</price>\n    <VAT></VAT>\n    <category></category>\n  </movement>\n</consumption>\n",
+    );
+    // quantity before resource: refused by partition_consumption.xsd
+    writeFileSync(join(folder, "bad.xml"), "<consumption><movement><quantity>1</quantity><resource>r</resource><price>0</price><VAT/></movement></consumption>");
+    const movements = collectPartitionUsage(nodeRun(node), "slappart0", node.partitions[0]);
+    expect(movements).toEqual([
+      "<movement><resource>CPU</resource><title>CPU consumption of slappart3</title><reference>slappart0</reference><quantity>42.5</quantity><price>0.0</price><VAT></VAT><category></category></movement>",
+    ]);
+    expect(readdirSync(folder)).toEqual(["bad.xml"]);
   });
 });
 
