@@ -8,5 +8,11 @@ import type { CommandDef } from "./command.ts";
 import { pluginListCommand } from "./commands/plugin-list.ts";
 import { clientCommands } from "../client/commands.ts";
 import { proxyCommands } from "./commands/proxy.ts";
+import { bangCommand } from "../node/bang.ts";
+import { bootCommand } from "../node/boot.ts";
+import { registerCommand } from "../node/register/command.ts";
 
-export const coreCommands: CommandDef[] = [pluginListCommand, ...clientCommands, ...proxyCommands];
+/** Node commands that are not slapgrid runs: register, boot, bang. */
+export const nodeExtraCommands: CommandDef[] = [registerCommand, bootCommand, bangCommand];
+
+export const coreCommands: CommandDef[] = [pluginListCommand, ...clientCommands, ...proxyCommands, ...nodeExtraCommands];

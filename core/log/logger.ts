@@ -6,6 +6,7 @@
  */
 import { appendFileSync, mkdirSync } from "node:fs";
 import { dirname } from "node:path";
+import { beforeAppend } from "./rotate.ts";
 
 export const LEVELS = { DEBUG: 10, INFO: 20, WARNING: 30, ERROR: 40, CRITICAL: 50 } as const;
 export type LevelName = keyof typeof LEVELS;
@@ -82,6 +83,7 @@ export class Logger {
       for (const path of [settings.file, ...extraFiles]) {
         if (!path) continue;
         try {
+          beforeAppend(path, Buffer.byteLength(record));
           appendFileSync(path, record);
         } catch {
           // A log file we cannot write must not stop the run; the console still has it.
