@@ -8,5 +8,6 @@ import buildout from "./buildout/index.ts";
 import format from "./format/index.ts";
 import { promisePlugin } from "./promise/index.ts";
 import shacache from "./shacache/index.ts";
+import tio from "./tio/index.ts";
 
-export const builtinPlugins: Plugin[] = [shacache, format, buildout, promisePlugin];
+export const builtinPlugins: Plugin[] = [shacache, format, buildout, promisePlugin, tio];
