@@ -9,5 +9,6 @@ import format from "./format/index.ts";
 import { promisePlugin } from "./promise/index.ts";
 import shacache from "./shacache/index.ts";
 import supervisor from "./supervisor/index.ts";
+import tio from "./tio/index.ts";
 
-export const builtinPlugins: Plugin[] = [shacache, format, buildout, promisePlugin, supervisor];
+export const builtinPlugins: Plugin[] = [shacache, format, buildout, promisePlugin, tio, supervisor];

@@ -12,6 +12,7 @@ import type { NodeRun } from "../context.ts";
 import { cleanEnvironment, ownerToDropTo, runChild } from "../spawn.ts";
 import { passwdByUid } from "../users.ts";
 import type { Partition } from "../instance/partition.ts";
+import { computerConsumptionProblem, partitionConsumptionProblem } from "./tio-schema.ts";
 
 function files(folder: string): string[] {
   if (!existsSync(folder)) return [];
@@ -42,21 +43,9 @@ function escapeXml(text: string): string {
   return text.replace(/[&<>]/g, (c) => (c === "&" ? "&amp;" : c === "<" ? "&lt;" : "&gt;"));
 }
 
-/** A `<consumption>` document of movements, as partition_consumption.xsd allows. */
-function movements(xml: string): XmlElement[] | undefined {
-  let root: XmlElement;
-  try {
-    root = parseXml(xml);
-  } catch {
-    return undefined;
-  }
-  if (root.name !== "consumption" || !root.children.length) return undefined;
-  for (const movement of root.children) {
-    if (movement.name !== "movement") return undefined;
-    const names = movement.children.map((c) => c.name);
-    for (const needed of ["resource", "quantity", "price", "VAT"]) if (!names.includes(needed)) return undefined;
-  }
-  return root.children;
+/** The movements of a `<consumption>` document valid against partition_consumption.xsd. */
+function movements(xml: string): XmlElement[] | string {
+  return partitionConsumptionProblem(xml) ?? parseXml(xml).children;
 }
 
 /** Collect valid partition consumption documents (deleting them) into journal movements. */
@@ -64,8 +53,8 @@ export function collectPartitionUsage(run: NodeRun, partitionId: string, partiti
   const out: string[] = [];
   for (const file of [...files(join(partitionPath, "var", "xml_report")), ...files(join(run.options.instanceRoot, "var", "xml_report", partitionId))]) {
     const list = movements(readFileSync(file, "utf8"));
-    if (!list) {
-      run.log.warning(`Usage report ${file} is not valid: left in place.`);
+    if (typeof list === "string") {
+      run.log.warning(`Usage report ${file} is not valid (${list}): left in place.`);
       continue;
     }
     for (const movement of list) {
@@ -100,10 +89,10 @@ export function usageJournal(computerId: string, movementsXml: string[], now = n
 export async function sendComputerReports(run: NodeRun): Promise<void> {
   for (const file of files(join(run.options.instanceRoot, "var", "xml_report", run.options.computerId))) {
     const xml = readFileSync(file, "utf8");
-    try {
-      parseXml(xml);
-    } catch {
-      run.log.warning(`Computer usage report ${file} is not valid: left in place.`);
+    // The reference validates these against computer_consumption.xsd before sending them.
+    const problem = computerConsumptionProblem(xml);
+    if (problem) {
+      run.log.warning(`Computer usage report ${file} is not valid (${problem}): left in place.`);
       continue;
     }
     await sendUsage(run, xml);
