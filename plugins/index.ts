@@ -8,6 +8,7 @@ import buildout from "./buildout/index.ts";
 import format from "./format/index.ts";
 import { promisePlugin } from "./promise/index.ts";
 import shacache from "./shacache/index.ts";
+import supervisor from "./supervisor/index.ts";
 import tio from "./tio/index.ts";
 
-export const builtinPlugins: Plugin[] = [shacache, format, buildout, promisePlugin, tio];
+export const builtinPlugins: Plugin[] = [shacache, format, buildout, promisePlugin, tio, supervisor];
