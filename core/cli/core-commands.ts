@@ -11,8 +11,15 @@ import { proxyCommands } from "./commands/proxy.ts";
 import { bangCommand } from "../node/bang.ts";
 import { bootCommand } from "../node/boot.ts";
 import { registerCommand } from "../node/register/command.ts";
+import { nodeCommands } from "../node/commands.ts";
 
 /** Node commands that are not slapgrid runs: register, boot, bang. */
 export const nodeExtraCommands: CommandDef[] = [registerCommand, bootCommand, bangCommand];
 
-export const coreCommands: CommandDef[] = [pluginListCommand, ...clientCommands, ...proxyCommands, ...nodeExtraCommands];
+export const coreCommands: CommandDef[] = [
+  pluginListCommand,
+  ...clientCommands,
+  ...proxyCommands,
+  ...nodeCommands,
+  ...nodeExtraCommands,
+];

@@ -31,13 +31,17 @@ export interface Owner {
   gid: number;
 }
 
-/** Owner of a path, or undefined when we are not root (no privilege drop then). */
+/**
+ * Owner of a path to drop privileges to, or undefined when there is nothing
+ * to drop: we are not root, or the folder is root's own. The reference
+ * refuses the latter; we run as root there, because a node whose every
+ * folder is root's (a base-folder node set up by root) has no other user.
+ */
 export function ownerToDropTo(path: string): Owner | undefined {
   if (process.getuid?.() !== 0) return undefined;
   const { uid, gid } = statSync(path);
-  if (uid === 0 || gid === 0) {
-    throw new SlapError("failure", `Dropping privileges to uid = ${uid} or gid = ${gid} is too dangerous (owner of ${path})`);
-  }
+  if (uid === 0) return undefined;
+  if (gid === 0) throw new SlapError("failure", `Dropping privileges to uid = ${uid} or gid = ${gid} is too dangerous (owner of ${path})`);
   return { uid, gid };
 }
 

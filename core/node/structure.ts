@@ -59,9 +59,9 @@ logfile_maxbytes = 50MB
 nodaemon = false
 pidfile = ${root}/var/run/supervisord.pid
 logfile-backups = 10
-# Do not set minfds. select() does not support file descriptors greater than
-# 1023.
-# minfds =
+# Do not set minfds. select() does not support file descriptors
+# greater than 1023.
+# minfds = 
 
 [unix_http_server]
 file=${socket}

@@ -1,7 +1,7 @@
 /**
  * Who a partition's promises run as, and with which environment
  * (node-runtime.md §2.5): as root, the owner of the partition folder (never
- * uid or gid 0); otherwise the current user. The environment is the node's
+ * gid 0; a root-owned folder runs as root); otherwise the current user. The environment is the node's
  * minus Python and locale variables, with HOME set to the owner's home and
  * PYTHONNOUSERSITE=true.
  */
@@ -17,14 +17,6 @@ export interface PartitionUser {
   /** Privileges must be dropped to this user (the node runs as root). */
   drop: boolean;
 }
-
-const REMOVED = new Set([
-  "PYTHONHOME", "PYTHONPATH", "PYTHONSTARTUP", "PYTHONY2K", "PYTHONOPTIMIZE", "PYTHONDEBUG",
-  "PYTHONDONTWRITEBYTECODE", "PYTHONINSPECT", "PYTHONUNBUFFERED", "PYTHONVERBOSE",
-  "CONFIG_SITE", "ENV", "LOGNAME", "TEMP", "TMP", "TMPDIR",
-  "LANG", "LANGUAGE", "LC_ADDRESS", "LC_COLLATE", "LC_CTYPE", "LC_IDENTIFICATION", "LC_MEASUREMENT",
-  "LC_MESSAGES", "LC_MONETARY", "LC_NAME", "LC_NUMERIC", "LC_PAPER", "LC_SOURCED", "LC_TELEPHONE", "LC_TIME",
-]);
 
 /** The passwd entry of a uid: [name, home], read from /etc/passwd. */
 export function passwdEntry(uid: number, passwd = "/etc/passwd"): { name: string; home: string } | undefined {
@@ -52,7 +44,8 @@ export function partitionUser(path: string): PartitionUser {
     name: entry?.name,
     // A dropped user without a passwd entry gets its partition as home, never root's.
     home: entry?.home ?? (running === 0 ? path : (process.env.HOME ?? homedir())),
-    drop: running === 0,
+    // As in core/node/spawn.ts: a root-owned partition (a base-folder node set up by root) runs as root.
+    drop: running === 0 && stat.uid !== 0,
   };
 }
 
@@ -65,16 +58,8 @@ export function dropRefusal(user: PartitionUser): string | undefined {
   return undefined;
 }
 
-/** getCleanEnvironment(home_path=<owner's home>). */
-export function cleanEnvironment(home: string, env: NodeJS.ProcessEnv = process.env): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [key, value] of Object.entries(env)) {
-    if (value !== undefined && !REMOVED.has(key)) out[key] = value;
-  }
-  out.HOME = home;
-  out.PYTHONNOUSERSITE = "true";
-  return out;
-}
+/** getCleanEnvironment(home_path=<owner's home>): the node's rule, shared with every child it runs. */
+export { cleanEnvironment } from "../../core/node/spawn.ts";
 
 /**
  * Whether `user` may read `path`, from its mode bits (owner, group, other;

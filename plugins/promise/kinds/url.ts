@@ -9,7 +9,10 @@
  * status passes); `allow-redirects` (default 1); `timeout` (seconds, default
  * between 1 and 5, below the promise timeout); `verify` (default 0: the
  * certificate is not checked), `ca-cert-file`, `cert-file` + `key-file`
- * (client certificate); `username` + `password` (basic authentication).
+ * (client certificate); `username` + `password` (basic authentication);
+ * `grace` (ours, seconds, default 0): a refused connection is tried again
+ * until this long after the check began — for a service started a moment
+ * before its first check.
  * The anomaly check fails when the 3 latest runs failed.
  */
 import { readFileSync } from "node:fs";
@@ -105,7 +108,12 @@ async function sense(input: PromiseRunInput): Promise<PromiseLogLine> {
 
 export async function runUrlPromise(input: PromiseRunInput): Promise<PromiseOutcome> {
   const config = input.promise.config;
-  const line = await sense(input);
+  const deadline = Date.now() + Math.min(numberOption(config, "grace", 0), Math.max(0, input.timeout - 1)) * 1000;
+  let line = await sense(input);
+  while (line.message.startsWith("ERROR connection not possible") && Date.now() < deadline && !input.signal.aborted) {
+    await Bun.sleep(100);
+    line = await sense(input);
+  }
   const evaluate =
     input.mode === "anomaly"
       ? { resultCount: numberOption(config, "result-count", 3), failureAmount: numberOption(config, "failure-amount", 3) }

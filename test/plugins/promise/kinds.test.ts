@@ -180,6 +180,23 @@ describe("url", () => {
     p.declare("down", { kind: "url", url });
     expect((await check(host, p)).results[0]).toMatchObject({ failed: true, message: `ERROR connection not possible while accessing '${url}'` });
   });
+
+  test("grace retries a refused connection, for a service that is still starting", async () => {
+    const p = partition();
+    const port = await freePort();
+    const url = `http://127.0.0.1:${port}/`;
+    p.declare("starting", { kind: "url", url, grace: 10 });
+    let late: ReturnType<typeof Bun.serve> | undefined;
+    const starter = setTimeout(() => {
+      late = Bun.serve({ hostname: "127.0.0.1", port, fetch: () => new Response("up") });
+    }, 300);
+    try {
+      expect((await check(host, p)).results[0]).toMatchObject({ failed: false });
+    } finally {
+      clearTimeout(starter);
+      late?.stop(true);
+    }
+  });
 });
 
 describe("declarations and other kinds", () => {
