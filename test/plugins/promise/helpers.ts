@@ -5,7 +5,6 @@
  * GenericPromise (fixture-sr/), and, when the tests run as root, a test user
  * that owns the partitions (created here, removed when the file ends).
  */
-import { afterAll } from "bun:test";
 import { chmodSync, cpSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { PartitionCheck, PartitionCheckResult } from "../../../core/hooks/groups/promise.ts";
@@ -44,7 +43,9 @@ function createUser(): TestUser | undefined {
 }
 
 export const testUser = createUser();
-afterAll(() => {
+// One user for every promise test file of the process (bun loads this module
+// once): removed when the process ends, not after the first file.
+process.on("exit", () => {
   if (testUser) Bun.spawnSync(["userdel", testUser.name]);
 });
 

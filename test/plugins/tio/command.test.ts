@@ -3,13 +3,15 @@
  * installer/build): the root check, a root node with partition users, a
  * non-root node, configuration errors.
  */
-import { describe, expect, test } from "bun:test";
+import { afterAll, describe, expect, test } from "bun:test";
 import { Database } from "bun:sqlite";
 import { chmodSync, existsSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { BINARY, slapos } from "../../helpers/binary.ts";
-import { isRoot, makeNode, makeUser, startProcess, until } from "./helpers.ts";
+import { isRoot, makeNode, makeUser, startProcess, until, cleanUp } from "./helpers.ts";
 import { readProcess } from "../../../plugins/tio/proc/process.ts";
+
+afterAll(cleanUp);
 
 function dbRows(instanceRoot: string, sql: string): Array<Record<string, unknown>> {
   const db = new Database(join(instanceRoot, "var", "data-log", "collector.db"), { readonly: true });

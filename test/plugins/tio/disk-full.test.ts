@@ -10,7 +10,7 @@ import { existsSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { BINARY } from "../../helpers/binary.ts";
 import { tempDir } from "../../helpers/tmp.ts";
-import { isRoot, makeNode } from "./helpers.ts";
+import { isRoot, makeNode, cleanUp } from "./helpers.ts";
 
 const canUnshare = isRoot && Bun.spawnSync(["unshare", "-m", "true"]).exitCode === 0;
 
@@ -81,6 +81,8 @@ cp -a "${varFolder}/data-log/collector.db" "${out}/after-free.db"
 import { writeSystemCsv } from "${plugin}/report/system-csv.ts";
 import { dumpPastDays } from "${plugin}/report/raw-dump.ts";
 import { appendToDataFile, initDataFile } from "${plugin}/report/monitor.ts";
+
+afterAll(cleanUp);
 const [mode, folder] = process.argv.slice(2);
 const db = new CollectorDb(folder, { create: true });
 const today = new Date().toISOString().slice(0, 10);

@@ -3,7 +3,7 @@
  * 5; acceptance checks 30–32): the same figure as `du -s`, the time cycle,
  * the pid-file guard, the 1 MiB floor, DATA/ links.
  */
-import { describe, expect, test } from "bun:test";
+import { afterAll, describe, expect, test } from "bun:test";
 import { existsSync, linkSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { folderSizeKiB, guardedFolderSize, measureInProgress } from "../../../plugins/tio/sample/disk-usage.ts";
@@ -11,7 +11,9 @@ import { takeSample } from "../../../plugins/tio/sample/take-sample.ts";
 import { CollectorDb } from "../../../plugins/tio/store/database.ts";
 import { tempDir } from "../../helpers/tmp.ts";
 import { sampleAt } from "./fixtures.ts";
-import { log, makeNode, startProcess } from "./helpers.ts";
+import { log, makeNode, startProcess, cleanUp } from "./helpers.ts";
+
+afterAll(cleanUp);
 
 function du(path: string): number {
   const out = Bun.spawnSync(["du", "-s", path]).stdout.toString();

@@ -19,11 +19,16 @@ export const log = new Logger("test");
 const users: string[] = [];
 const children: ChildProcess[] = [];
 
-afterAll(async () => {
+/** Kill the processes tests started and remove the users they made. */
+export function cleanUp(): void {
   for (const child of children.splice(0)) child.kill("SIGKILL");
-  await Bun.sleep(50);
   for (const name of users.splice(0)) Bun.spawnSync(["userdel", name]);
-});
+}
+
+// bun test loads this module once for every file: each file registers
+// cleanUp itself (afterAll(cleanUp)); these catch what is left.
+afterAll(cleanUp);
+process.on("exit", cleanUp);
 
 export interface TestNode {
   root: string;

@@ -4,7 +4,7 @@
  * belongs to), `collect.journal` (change a daily journal before it is
  * written and queued).
  */
-import { expect, test } from "bun:test";
+import { afterAll, expect, test } from "bun:test";
 import { Database } from "bun:sqlite";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -13,7 +13,9 @@ import { PluginHost } from "../../../core/hooks/loader.ts";
 import { definePlugin, type Plugin } from "../../../core/hooks/plugin.ts";
 import { readProcess } from "../../../plugins/tio/proc/process.ts";
 import { runCollect } from "../../../plugins/tio/run.ts";
-import { log, makeNode, startProcess, until } from "./helpers.ts";
+import { log, makeNode, startProcess, until, cleanUp } from "./helpers.ts";
+
+afterAll(cleanUp);
 
 async function hooksWith(apply: Plugin["apply"]) {
   const host = new PluginHost();

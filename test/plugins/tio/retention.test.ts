@@ -4,12 +4,14 @@
  * next day, journals are built once for yesterday and the day before and
  * queued for node report, reported rows older than collect_cache days go.
  */
-import { describe, expect, test } from "bun:test";
+import { afterAll, describe, expect, test } from "bun:test";
 import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { runCollect } from "../../../plugins/tio/run.ts";
 import { CollectorDb } from "../../../plugins/tio/store/database.ts";
-import { log, makeNode } from "./helpers.ts";
+import { log, makeNode, cleanUp } from "./helpers.ts";
+
+afterAll(cleanUp);
 
 const D = ["2031-03-01", "2031-03-02", "2031-03-03", "2031-03-04"];
 

@@ -3,7 +3,7 @@
  * loop and a sleeping process) in partitions, accounted by their user's
  * uid (root node) or by their partition folder (non-root node).
  */
-import { describe, expect, test } from "bun:test";
+import { afterAll, describe, expect, test } from "bun:test";
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { readProcess } from "../../../plugins/tio/proc/process.ts";
@@ -11,7 +11,9 @@ import { Attribution } from "../../../plugins/tio/sample/attribution.ts";
 import { scanProcesses, takeSample } from "../../../plugins/tio/sample/take-sample.ts";
 import { tempDir } from "../../helpers/tmp.ts";
 import { CollectorDb } from "../../../plugins/tio/store/database.ts";
-import { isRoot, log, makeNode, makeUser, startProcess, until, type TestNode } from "./helpers.ts";
+import { isRoot, log, makeNode, makeUser, startProcess, until, type TestNode, cleanUp } from "./helpers.ts";
+
+afterAll(cleanUp);
 
 async function sample(node: TestNode) {
   const dataLog = join(node.instanceRoot, "var", "data-log");

@@ -3,13 +3,15 @@
  * (format-collect-cli.md §2.8). The `sensors` these tests run is a small
  * script printing lm-sensors' output format.
  */
-import { describe, expect, test } from "bun:test";
+import { afterAll, describe, expect, test } from "bun:test";
 import { chmodSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { heatingTest } from "../../../plugins/tio/sample/heating.ts";
 import { parseSensors, readSensors } from "../../../plugins/tio/sample/sensors.ts";
 import { tempDir } from "../../helpers/tmp.ts";
-import { log } from "./helpers.ts";
+import { log, cleanUp } from "./helpers.ts";
+
+afterAll(cleanUp);
 
 const OUTPUT = `coretemp-isa-0000
 Adapter: ISA adapter
