@@ -4,13 +4,15 @@
  * outside the test sees it; what is to be checked is copied out before the
  * namespace ends.
  */
-import { describe, expect, test } from "bun:test";
+import { afterAll, describe, expect, test } from "bun:test";
 import { Database } from "bun:sqlite";
 import { existsSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { BINARY } from "../../helpers/binary.ts";
 import { tempDir } from "../../helpers/tmp.ts";
 import { isRoot, makeNode, cleanUp } from "./helpers.ts";
+
+afterAll(cleanUp);
 
 const canUnshare = isRoot && Bun.spawnSync(["unshare", "-m", "true"]).exitCode === 0;
 
@@ -82,7 +84,6 @@ import { writeSystemCsv } from "${plugin}/report/system-csv.ts";
 import { dumpPastDays } from "${plugin}/report/raw-dump.ts";
 import { appendToDataFile, initDataFile } from "${plugin}/report/monitor.ts";
 
-afterAll(cleanUp);
 const [mode, folder] = process.argv.slice(2);
 const db = new CollectorDb(folder, { create: true });
 const today = new Date().toISOString().slice(0, 10);

@@ -21,6 +21,8 @@ import { slapos } from "../../helpers/binary.ts";
 import { tempDir } from "../../helpers/tmp.ts";
 import { log, makeNode, type TestNode, cleanUp } from "./helpers.ts";
 
+afterAll(cleanUp);
+
 const received: Array<{ computerId: string; useString: string }> = [];
 let master: RunningMaster;
 
@@ -80,7 +82,6 @@ const journal = (node: TestNode, date: string) => readFileSync(join(node.instanc
 const SINK_PLUGIN = `import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
-afterAll(cleanUp);
 let count = 0;
 export default {
   name: "journal-folder", version: "1.0.0", apiVersion: "^1.0.0",
