@@ -8,6 +8,7 @@ import { existsSync } from "node:fs";
 import { homedir, userInfo } from "node:os";
 import { join, relative } from "node:path";
 import type { CommandContext } from "../../core/cli/command.ts";
+import { SlapConfig } from "../../core/config/slap-config.ts";
 import { SlapError } from "../../core/errors.ts";
 import { commandLine, pidFromFile } from "../../core/node/run/procs.ts";
 import { selfCommand } from "../../core/node/self.ts";
@@ -22,7 +23,7 @@ import { LOOP_PROGRAM, MASTER_PROGRAM, applyPrograms, launchFromNothing, program
 import { checkPlace, mergeSettings, readState, settingChanges, type ApplianceSettings, type ApplianceState, type Options } from "./settings.ts";
 import { installUnits, systemdRunning, unitActive } from "./systemd.ts";
 import { applianceProgramsText, baseSlaposCfg, masterUrl, rootProxyCfg, rootSlaposCfg, wrapperText } from "./texts.ts";
-import { Writer } from "./writer.ts";
+import { Writer, refuseEdited } from "./writer.ts";
 
 const DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
@@ -43,14 +44,23 @@ async function checkPort(layout: Layout, settings: ApplianceSettings): Promise<"
   throw new SlapError("config", describeHolder(settings.ip, settings.port, holder));
 }
 
-function writeFiles(writer: Writer, layout: Layout, settings: ApplianceSettings, systemd: boolean, slapos: string[]): void {
+/** The configuration files (guarded: the user may edit them). */
+function configFiles(layout: Layout, settings: ApplianceSettings, systemd: boolean): Array<{ path: string; content: string }> {
+  if (layout.mode === "base") return [{ path: layout.slaposCfg, content: baseSlaposCfg(layout, settings) }];
+  return [
+    { path: layout.slaposCfg, content: rootSlaposCfg(layout, settings, systemd) },
+    { path: layout.proxyCfg, content: rootProxyCfg(layout, settings) },
+  ];
+}
+
+function writeFiles(writer: Writer, layout: Layout, settings: ApplianceSettings, configs: Array<{ path: string; content: string }>, slapos: string[]): void {
   writer.directory(layout.configDir);
   writer.directory(layout.logDir, 0o750);
   writer.directory(layout.runDir);
   writer.directory(layout.softwareRoot);
   writer.directory(layout.instanceRoot);
+  for (const { path, content } of configs) writer.file(path, content, { guarded: true });
   if (layout.mode === "base") {
-    writer.file(layout.slaposCfg, baseSlaposCfg(layout, settings), { guarded: true });
     const user = userInfo().username;
     writer.file(layout.definition!, standaloneDefinition({ partitionCount: settings.partitions, ipv4: "127.0.0.1", ipv6: "::1", user }));
     writer.link(layout.clientCfg, "slapos.cfg");
@@ -58,9 +68,17 @@ function writeFiles(writer: Writer, layout: Layout, settings: ApplianceSettings,
     // The reference's rule (~/.slapos/slapos-client.cfg → the node's slapos.cfg, when absent), for the default folder only.
     if (layout.base === defaultBase()) writer.link(join(process.env.HOME || homedir(), ".slapos", "slapos-client.cfg"), layout.slaposCfg);
   } else {
-    writer.file(layout.slaposCfg, rootSlaposCfg(layout, settings, systemd), { guarded: true });
-    writer.file(layout.proxyCfg, rootProxyCfg(layout, settings), { guarded: true });
     writer.link(layout.clientCfg, layout.slaposCfg);
+  }
+}
+
+/** What the master reads from its configuration file ([slapproxy], and the computer id), to tell whether it must restart. */
+function masterSection(layout: Layout): string {
+  try {
+    const config = SlapConfig.load(layout.proxyCfg);
+    return JSON.stringify([config.items("slapproxy"), config.get("slapos", "computer_id")]);
+  } catch {
+    return "";
   }
 }
 
@@ -84,7 +102,14 @@ interface Outcome {
 }
 
 /** Services without systemd: the node's supervisor runs the master and the loop. */
-async function startWithSupervisor(ctx: CommandContext, layout: Layout, writer: Writer, slapos: string[], settings: ApplianceSettings): Promise<string[]> {
+async function startWithSupervisor(
+  ctx: CommandContext,
+  layout: Layout,
+  writer: Writer,
+  slapos: string[],
+  settings: ApplianceSettings,
+  masterChanged: boolean,
+): Promise<string[]> {
   const actions: string[] = [];
   await createStructure(
     { instanceRoot: layout.instanceRoot, softwareRoot: layout.softwareRoot, masterUrl: masterUrl(settings), computerId: "local_computer", withWatchdog: true },
@@ -93,11 +118,11 @@ async function startWithSupervisor(ctx: CommandContext, layout: Layout, writer: 
   );
   const home = process.env.HOME || homedir();
   writer.file(layout.applianceConf, applianceProgramsText(layout, { slapos, path: process.env.PATH || DEFAULT_PATH, home }), { mode: 0o600 });
-  const changed = (path: string) => writer.changes.some((c) => c.path === path && c.what !== "kept as edited");
+  const changed = (path: string) => writer.changes.some((c) => c.path === path);
   if (await supervisorRunning(layout)) {
     const updated = changed(layout.applianceConf) ? await applyPrograms(layout, ctx.log) : [];
     for (const name of updated) actions.push(`restarted ${name} (its program changed)`);
-    if (changed(layout.proxyCfg) && !updated.includes(MASTER_PROGRAM)) {
+    if (masterChanged && !updated.includes(MASTER_PROGRAM)) {
       await restartProgram(layout, MASTER_PROGRAM);
       actions.push(`restarted ${MASTER_PROGRAM} (${shown(layout, layout.proxyCfg)} changed)`);
     }
@@ -124,7 +149,10 @@ async function configure(ctx: CommandContext, layout: Layout, options: Options):
   const slapos = slaposCommand(layout);
 
   const writer = new Writer(state?.written);
-  writeFiles(writer, layout, settings, systemd, slapos);
+  const configs = configFiles(layout, settings, systemd);
+  refuseEdited(writer, configs, state?.written);
+  const masterBefore = masterSection(layout);
+  writeFiles(writer, layout, settings, configs, slapos);
   const demoUrl = options.demo ? writeDemo(writer, layout) : undefined;
   const saveState = () => {
     const next: ApplianceState = { version: 1, mode: layout.mode, settings, written: { ...state?.written, ...writer.written } };
@@ -142,7 +170,7 @@ async function configure(ctx: CommandContext, layout: Layout, options: Options):
     actions = ["started slapos-proxy, slapos-node-supervisord and slapos-node (systemd)"];
   } else {
     if (layout.mode === "root") log.warning("systemd is not running: the master and the node loop run under the node's supervisor (run configure local again after a reboot)");
-    actions = await startWithSupervisor(ctx, layout, writer, slapos, settings);
+    actions = await startWithSupervisor(ctx, layout, writer, slapos, settings, masterSection(layout) !== masterBefore);
   }
   saveState();
 

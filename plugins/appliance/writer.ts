@@ -7,6 +7,7 @@
 import { createHash } from "node:crypto";
 import { chmodSync, existsSync, lstatSync, mkdirSync, readFileSync, renameSync, symlinkSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
+import { SlapError } from "../../core/errors.ts";
 
 export function digest(text: string | Buffer): string {
   return createHash("sha256").update(text).digest("hex");
@@ -14,7 +15,7 @@ export function digest(text: string | Buffer): string {
 
 export interface Change {
   path: string;
-  what: "created" | "updated" | "kept as edited";
+  what: "created" | "updated";
 }
 
 export class Writer {
@@ -30,20 +31,25 @@ export class Writer {
     chmodSync(path, mode);
   }
 
+  /** Whether the file at `path` differs from what configure local last wrote there. */
+  edited(path: string): boolean {
+    const previous = this.previous[path];
+    return previous !== undefined && existsSync(path) && digest(readFileSync(path)) !== previous;
+  }
+
   /**
-   * Write `content` at `path`. A `guarded` file that differs from what we
-   * last wrote there was edited by hand: it is kept, and the change is
-   * reported as such.
+   * Write `content` at `path`. A `guarded` file edited by hand is kept when
+   * we would write the same as last time (callers refuse the other case
+   * beforehand, see `refuseEdited`).
    */
   file(path: string, content: string, options: { mode?: number; guarded?: boolean } = {}): void {
     const mode = options.mode ?? 0o644;
     const exists = existsSync(path);
     const current = exists ? readFileSync(path) : undefined;
     const previous = this.previous[path];
-    if (current && options.guarded && previous !== undefined && digest(current) !== previous) {
-      this.written[path] = previous;
-      if (digest(content) !== previous) this.changes.push({ path, what: "kept as edited" });
-      return;
+    if (current && options.guarded && this.edited(path) && digest(content) === previous) {
+      this.written[path] = previous!;
+      return; // edited by hand, and our settings did not change: the edits stay
     }
     this.written[path] = digest(content);
     if (current?.equals(Buffer.from(content))) {
@@ -69,5 +75,20 @@ export class Writer {
     this.directory(dirname(path), 0o700);
     symlinkSync(target, path);
     this.changes.push({ path, what: "created" });
+  }
+}
+
+/**
+ * Refuse, before anything is written, to overwrite a configuration file
+ * the user edited when the new settings would change it.
+ */
+export function refuseEdited(writer: Writer, files: Array<{ path: string; content: string }>, previous: Record<string, string> = {}): void {
+  for (const { path, content } of files) {
+    if (writer.edited(path) && digest(content) !== previous[path]) {
+      throw new SlapError(
+        "config",
+        `${path} was edited since configure local wrote it, and the new settings would change it: undo the edits (or remove the file) and run configure local again`,
+      );
+    }
   }
 }

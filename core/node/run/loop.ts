@@ -149,10 +149,12 @@ export class NodeLoop {
         }
       }
       const wasDown = this.master.state === "down";
+      const firstLook = this.master.state === "unknown";
       const look = await this.master.look();
       next = look.next;
       if (!look.up) {
-        if (!wasDown) this.log.warning(`the master does not answer (${look.error}); runs that need it wait, next look in ${look.next.toFixed(1)} s`);
+        if (!wasDown && !firstLook) this.log.warning(`the master does not answer (${look.error}); runs that need it wait, next look in ${look.next.toFixed(1)} s`);
+        else if (firstLook) this.log.info(`waiting for the master (${look.error})`);
         else this.log.debug(`the master still does not answer; next look in ${look.next.toFixed(1)} s`);
       } else if (look.recovered) {
         this.log.info("the master answers again");

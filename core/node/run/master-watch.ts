@@ -6,7 +6,7 @@
  * difference from the previous look says which runs to start at once.
  * Other fields (status texts the master updates after each run) are left
  * out, or every run would trigger the next. A master that does not answer
- * is looked at less and less often (doubling, with jitter, up to a limit).
+ * is looked at less and less often (1 s, 2 s, 4 s, ... with jitter, up to a limit).
  */
 import type { SlapClient } from "../../slap/client.ts";
 import type { Computer } from "../../slap/objects.ts";
@@ -97,7 +97,8 @@ export class MasterWatch {
     } catch (error) {
       this.failures++;
       this.state = "down";
-      const delay = Math.min(this.poll * 2 ** this.failures, this.maxBackoff);
+      // 1 s, 2 s, 4 s, ... up to the limit: a master that is starting is seen at once, one that is down is left alone.
+      const delay = Math.min(2 ** (this.failures - 1), this.maxBackoff);
       return { up: false, recovered: false, runs: [], error: (error as Error).message, next: delay * (0.8 + 0.4 * Math.random()) };
     }
     const recovered = this.failures > 0;
