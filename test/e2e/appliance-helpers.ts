@@ -4,22 +4,24 @@
  * a stop of every node a test file started, whatever happened.
  */
 import { afterAll } from "bun:test";
-import { existsSync, readFileSync } from "node:fs";
-import { join } from "node:path";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
 import { SlapClient } from "../../core/slap/client.ts";
 import { slapos, type RunResult } from "../helpers/binary.ts";
 import { freePort, waitFor } from "../helpers/ports.ts";
-import { tempDir } from "../helpers/tmp.ts";
 
 const started: string[] = [];
 
+/** Stop each node, then remove its folder (not tempDir's: its cleanup could run before ours and leave the node running). */
 async function stopAll(): Promise<void> {
   for (const base of started.splice(0)) {
-    if (existsSync(join(base, "etc", "configure-local.json"))) await slapos(["configure", "local", "--base", base, "--stop"]);
+    await slapos(["configure", "local", "--base", base, "--stop"]);
+    if (!process.env.KEEP_TEST_DIRS) rmSync(dirname(base), { recursive: true, force: true });
   }
 }
 
-/** Stop, when the file ends, every node configured through `configureLocal`. */
+/** Stop, when the file ends, every node made by `newNode`, and remove its folder. */
 export function stopNodesAfterFile(): void {
   afterAll(stopAll, 120_000);
 }
@@ -36,7 +38,7 @@ export interface Node {
 
 /** A node in a fresh temporary base folder (nothing started yet). */
 export async function newNode(prefix = "slapos-appliance-"): Promise<Node> {
-  const base = join(tempDir(prefix), "node");
+  const base = join(mkdtempSync(join(tmpdir(), prefix)), "node");
   const port = await freePort();
   started.push(base);
   const env = { SLAPOS_CONFIGURATION: join(base, "etc", "slapos.cfg"), SLAPOS_CLIENT_CONFIGURATION: join(base, "etc", "slapos-client.cfg") };

@@ -23,7 +23,7 @@ import { messageOf } from "../../errors.ts";
 import type { Hooks } from "../../hooks/catalogue.ts";
 import type { Logger } from "../../log/logger.ts";
 import { SlapClient } from "../../slap/client.ts";
-import { startRun, type ChildRun } from "./children.ts";
+import { startRun, stopLeftovers, type ChildRun } from "./children.ts";
 import { MasterWatch } from "./master-watch.ts";
 import { NEEDS_MASTER, TASK_KINDS, jitterOf, type LoopSettings, type TaskKind } from "./settings.ts";
 import { checkSupervisor } from "./supervisor-watch.ts";
@@ -285,6 +285,10 @@ export class NodeLoop {
     const killer = setTimeout(() => going.forEach((run) => run.signal("SIGKILL")), STOP_GRACE_MS);
     await Promise.all(going.map((run) => run.exited));
     clearTimeout(killer);
+    for (const run of going) {
+      const left = await stopLeftovers(run);
+      if (left.length) this.log.info(`node ${run.kind}: stopped ${left.length} process(es) it had left (pid ${left.join(", ")})`);
+    }
     this.finished();
   }
 }

@@ -9,6 +9,10 @@ import { loopSettings } from "./settings.ts";
 import { takeLoopPidfile } from "./takeover.ts";
 
 export async function runNodeLoop(ctx: CommandContext): Promise<number> {
+  // Until the loop takes them over: a SIGUSR1/SIGHUP sent as soon as the pidfile names us must not kill us.
+  const early = () => undefined;
+  process.on("SIGUSR1", early);
+  process.on("SIGHUP", early);
   const path = ctx.configPath;
   if (!path) throw new SlapError("config", "node run needs a configuration file (--cfg or $SLAPOS_CONFIGURATION)");
   const settings = loopSettings(ctx.config, path, ctx.options);
@@ -20,7 +24,10 @@ export async function runNodeLoop(ctx: CommandContext): Promise<number> {
       log: ctx.log,
       reload: () => loopSettings(SlapConfig.load(path), path, ctx.options),
     });
-    await loop.run();
+    const running = loop.run();
+    process.off("SIGUSR1", early);
+    process.off("SIGHUP", early);
+    await running;
   } finally {
     lock.release();
   }
