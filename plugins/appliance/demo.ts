@@ -5,7 +5,7 @@
  * way (building, built, deployed, answering). A re-run requests the same
  * instance again, which changes nothing on a node where it runs.
  */
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { SlapError, messageOf } from "../../core/errors.ts";
 import type { Logger } from "../../core/log/logger.ts";
@@ -35,6 +35,23 @@ async function answers(url: string): Promise<boolean> {
   } catch {
     return false;
   }
+}
+
+function sizeOf(path: string): number {
+  try {
+    return statSync(path).size;
+  } catch {
+    return 0;
+  }
+}
+
+/** The error of a failed build of `url`, from what the software runs logged since `from` (the node loop's per-run log). */
+function buildFailure(path: string, from: number, url: string): string | undefined {
+  if (sizeOf(path) <= from) return undefined;
+  const text = readFileSync(path, "utf8").slice(from);
+  const marker = `Problem while processing software release ${url}: `;
+  const line = text.split("\n").find((l) => l.includes(marker));
+  return line?.slice(line.indexOf(marker) + marker.length).trim();
 }
 
 function publishedUrl(instance: SoftwareInstance): string | undefined {
@@ -71,11 +88,17 @@ export async function deployDemo(options: DemoOptions): Promise<string> {
     said.add(key);
     log.info(`demo: ${message}`);
   };
+  const softwareLog = join(layout.logDir, "slapos-node-software.log");
+  const logStart = sizeOf(softwareLog);
   const deadline = Date.now() + options.timeout * 1000;
   let lastRequest = Date.now();
   while (Date.now() < deadline) {
     if (existsSync(join(software, ".completed"))) say("built", "software release built");
-    else if (existsSync(software)) say("building", "building the software release");
+    else {
+      if (existsSync(software)) say("building", "building the software release");
+      const failure = buildFailure(softwareLog, logStart, softwareUrl);
+      if (failure) throw new SlapError("failure", `the demo's software release failed to build: ${failure} (see ${softwareLog})`);
+    }
     const partition = instance.getPartitionId();
     if (partition && existsSync(join(layout.instanceRoot, partition, ".timestamp"))) say("deployed", `instance deployed in ${partition}`);
     const url = publishedUrl(instance);

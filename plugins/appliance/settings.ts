@@ -61,11 +61,14 @@ export function chooseLayout(options: Options): Layout {
     }
     return baseLayout(base ?? defaultBase());
   }
+  // The configuration folder holds configure-local.json; the other places default to what it remembers.
+  const configDir = text(options["slapos-configuration-directory"]) ?? ROOT_DEFAULTS.configDir;
+  const remembered = readState(rootLayout({ ...ROOT_DEFAULTS, configDir }))?.settings.dirs ?? ROOT_DEFAULTS;
   return rootLayout({
-    configDir: text(options["slapos-configuration-directory"]) ?? ROOT_DEFAULTS.configDir,
-    buildoutDir: text(options["slapos-buildout-directory"]) ?? ROOT_DEFAULTS.buildoutDir,
-    softwareRoot: text(options["slapos-software-root"]) ?? ROOT_DEFAULTS.softwareRoot,
-    instanceRoot: text(options["slapos-instance-root"]) ?? ROOT_DEFAULTS.instanceRoot,
+    configDir,
+    buildoutDir: text(options["slapos-buildout-directory"]) ?? remembered.buildoutDir,
+    softwareRoot: text(options["slapos-software-root"]) ?? remembered.softwareRoot,
+    instanceRoot: text(options["slapos-instance-root"]) ?? remembered.instanceRoot,
   });
 }
 

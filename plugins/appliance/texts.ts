@@ -75,6 +75,9 @@ computer_id = ${COMPUTER_ID}
 master_url = ${masterUrl(settings)}
 software_root = ${layout.softwareRoot}
 instance_root = ${layout.instanceRoot}
+pidfile_software = ${build}/slapgrid-sr.pid
+pidfile_instance = ${build}/slapgrid-cp.pid
+pidfile_report = ${build}/slapgrid-ur.pid
 # ${systemd ? "systemd runs the supervisor (slapos-node-supervisord.service)" : "The node loop (re)launches the supervisor: systemd is not running"}.
 forbid_supervisord_automatic_launch = ${systemd ? "true" : "false"}
 
@@ -88,7 +91,10 @@ log_file = ${build}/log/slapos-node-format.log
 partition_base_name = slappart
 user_base_name = slapuser
 tap_base_name = slaptap
-${systemd ? "" : `\n[node-run]\nlog_dir = ${layout.logDir}\n`}`;
+
+[node-run]
+pidfile = ${layout.loopPidfile}
+${systemd ? "# Runs log to the journal (journalctl -u slapos-node).\n" : `log_dir = ${layout.logDir}\n`}`;
 }
 
 /** slapos-proxy.cfg as root ([BUG] fixed: database_uri follows --slapos-buildout-directory). */

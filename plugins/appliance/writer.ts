@@ -25,9 +25,11 @@ export class Writer {
 
   constructor(private readonly previous: Record<string, string> = {}) {}
 
+  /** Create `path` with `mode` (its missing parents 0755, so that partition and software users can go through). */
   directory(path: string, mode = 0o755): void {
     if (existsSync(path)) return;
-    mkdirSync(path, { recursive: true, mode });
+    mkdirSync(dirname(path), { recursive: true, mode: 0o755 });
+    mkdirSync(path, { mode });
     chmodSync(path, mode);
   }
 

@@ -24,7 +24,7 @@ describe("configure local in a base folder", () => {
     node = await newNode();
     first = await node.configure();
     pids = await statusPids(node);
-  });
+  }, 60_000);
 
   test("from nothing: slapos.cfg written, 10 partitions formatted, master, supervisor and node loop running", () => {
     expect(first.stderr).not.toContain("ERROR");
@@ -38,14 +38,14 @@ describe("configure local in a base folder", () => {
     expect(readdirSync(join(node.base, "inst")).filter((n) => n.startsWith("slappart")).length).toBe(10);
     expect(pids.code).toBe(0);
     for (const pid of [pids.master, pids.supervisor, pids.loop]) expect(alive(pid ?? -1)).toBe(true);
-  });
+  }, 60_000);
 
   test("the master has the partitions; bin/slapos and slapos-client.cfg point at this node", async () => {
     expect((await masterPartitions(node)).length).toBe(10);
     const status = Bun.spawnSync([join(node.base, "bin", "slapos"), "node", "status"]);
     expect(status.stdout.toString()).toMatch(/slapos-node-run +RUNNING/);
     expect(readFileSync(join(node.base, "etc", "slapos-client.cfg"), "utf8")).toBe(readFileSync(join(node.base, "etc", "slapos.cfg"), "utf8"));
-  });
+  }, 60_000);
 
   test("a re-run changes nothing and restarts nothing", async () => {
     const again = await node.configure();
@@ -53,7 +53,7 @@ describe("configure local in a base folder", () => {
     expect(again.stdout).toContain("changed     nothing");
     const now = await statusPids(node);
     expect([now.master, now.supervisor, now.loop]).toEqual([pids.master, pids.supervisor, pids.loop]);
-  });
+  }, 60_000);
 
   test("a re-run with more partitions adds them and says so; master and supervisor keep running", async () => {
     const more = await node.configure("--partition-number", "12");
@@ -66,7 +66,7 @@ describe("configure local in a base folder", () => {
     expect([now.master, now.supervisor]).toEqual([pids.master, pids.supervisor]);
     expect(now.loop).not.toBe(pids.loop); // restarted on its changed slapos.cfg
     pids = now;
-  });
+  }, 60_000);
 
   test("fewer partitions are refused, and nothing changes", async () => {
     const before = readFileSync(join(node.base, "etc", "slapos.cfg"), "utf8");
@@ -74,7 +74,7 @@ describe("configure local in a base folder", () => {
     expect(fewer.code).toBe(2);
     expect(fewer.stderr).toContain("this node has 12 partitions and partitions are never removed (asked for 5)");
     expect(readFileSync(join(node.base, "etc", "slapos.cfg"), "utf8")).toBe(before);
-  });
+  }, 60_000);
 
   test("an edited slapos.cfg is kept on a re-run; a change of settings that would overwrite it is refused", async () => {
     const path = join(node.base, "etc", "slapos.cfg");
@@ -88,7 +88,7 @@ describe("configure local in a base folder", () => {
     expect(other.stderr).toContain(`${path} was edited since configure local wrote it`);
     expect(readFileSync(path, "utf8")).toBe(edited);
     expect(existsSync(join(node.base, "inst", "slappart12"))).toBe(false);
-  });
+  }, 60_000);
 
   test("--stop stops the loop, the supervisor and the master; partitions and data stay; --status exits 3", async () => {
     const stop = await slapos(["configure", "local", "--base", node.base, "--stop"]);
@@ -103,7 +103,7 @@ describe("configure local in a base folder", () => {
     expect(status.stdout).toContain("not running");
     const again = await slapos(["configure", "local", "--base", node.base, "--stop"]);
     expect(again.stdout).toBe(`nothing of ${node.base} was running\n`);
-  });
+  }, 60_000);
 
   test("configure local after --stop starts the node again, with its partitions", async () => {
     const start = await node.configure();
@@ -111,7 +111,7 @@ describe("configure local in a base folder", () => {
     expect(start.stdout).toContain("started the supervisor, the master and the node loop");
     expect((await statusPids(node)).code).toBe(0);
     expect(await masterPartitions(node)).toContain("slappart11");
-  });
+  }, 60_000);
 });
 
 describe("configure local refuses, touching nothing", () => {
@@ -126,7 +126,7 @@ describe("configure local refuses, touching nothing", () => {
     expect(readdirSync(base).sort()).toEqual(["etc", "notes.txt"]);
     expect(readdirSync(join(base, "etc"))).toEqual(["slapos.cfg"]);
     expect(readFileSync(join(base, "etc", "slapos.cfg"), "utf8")).toBe("[slapos]\nmaster_url = http://elsewhere\n");
-  });
+  }, 60_000);
 
   test("a port already taken: the port and the process holding it, and no folder", async () => {
     const holder = Bun.serve({ hostname: "127.0.0.1", port: 0, fetch: () => new Response("mine") });
@@ -139,7 +139,7 @@ describe("configure local refuses, touching nothing", () => {
     } finally {
       holder.stop(true);
     }
-  });
+  }, 60_000);
 
   test("root-mode options in a base folder", async () => {
     const base = join(tempDir("slapos-options-"), "node");
@@ -147,14 +147,14 @@ describe("configure local refuses, touching nothing", () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toContain("--interface-name applies only to root mode");
     expect(existsSync(base)).toBe(false);
-  });
+  }, 60_000);
 
   test("--stop of a folder configure local did not set up", async () => {
     const base = tempDir("slapos-nothing-");
     const r = await slapos(["configure", "local", "--base", base, "--stop"]);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain(`no node set up by slapos configure local in ${base}`);
-  });
+  }, 60_000);
 });
 
 describe.skipIf(process.getuid?.() !== 0)("as a normal user: everything in the default folder under the home", () => {
@@ -176,7 +176,7 @@ describe.skipIf(process.getuid?.() !== 0)("as a normal user: everything in the d
     uid = Number(Bun.spawnSync(["id", "-u", user]).stdout.toString());
     Bun.spawnSync(["chown", `${user}:${user}`, home]);
     port = await freePort();
-  });
+  }, 60_000);
 
   afterAll(() => {
     asUser("configure", "local", "--stop");
@@ -194,11 +194,11 @@ describe.skipIf(process.getuid?.() !== 0)("as a normal user: everything in the d
     expect(readFileSync(`/proc/${supervisor}/status`, "utf8")).toMatch(new RegExp(`^Uid:\\s+${uid}\\s`, "m"));
     expect(statSync(join(base, "inst", "slappart0")).uid).toBe(uid);
     expect(asUser("configure", "local", "--status").code).toBe(0);
-  });
+  }, 60_000);
 
   test("--stop as the user stops it", () => {
     const r = asUser("configure", "local", "--stop");
     expect(r.code).toBe(0);
     expect(r.stdout).toStartWith("stopped the node loop");
-  });
+  }, 60_000);
 });

@@ -59,7 +59,7 @@ describe("configure local --demo, and kill -9 of each service", () => {
     expect(alive(service)).toBe(true);
     timestamp = timestampOf(node);
     mtime = statSync(join(node.base, "inst", "slappart0", ".timestamp")).mtimeMs;
-  });
+  }, 60_000);
 
   test("progress is shown on the way: supplied, requested, built, deployed, waiting for the URL", () => {
     const lines = first.stderr.split("\n").filter((l) => l.includes("demo: ")).map((l) => l.replace(/^.*demo: /, ""));
@@ -68,7 +68,7 @@ describe("configure local --demo, and kill -9 of each service", () => {
     expect(lines).toContain("software release built");
     expect(lines).toContain("instance deployed in slappart0");
     expect(lines.at(-1)).toBe(`waiting for ${url} to answer`);
-  });
+  }, 60_000);
 
   test("a re-run of --demo changes nothing and redeploys nothing", async () => {
     const marker = logSize();
@@ -122,5 +122,5 @@ describe("configure local --demo, and kill -9 of each service", () => {
     expect(stop.code).toBe(0);
     expect(alive(service)).toBe(false);
     expect(await answers(url)).toBe(false);
-  });
+  }, 60_000);
 });
