@@ -4,7 +4,7 @@
  * port); then the files, the partitions, the services, the waits, the demo,
  * and a summary of what runs and what changed.
  */
-import { existsSync } from "node:fs";
+import { existsSync, readlinkSync } from "node:fs";
 import { homedir, userInfo } from "node:os";
 import { join, relative } from "node:path";
 import type { CommandContext } from "../../core/cli/command.ts";
@@ -72,6 +72,15 @@ function writeFiles(writer: Writer, layout: Layout, settings: ApplianceSettings,
   }
 }
 
+/** Whether the executable a process runs was replaced (or removed) since it started. */
+function binaryReplaced(pid: number): boolean {
+  try {
+    return readlinkSync(`/proc/${pid}/exe`).endsWith(" (deleted)");
+  } catch {
+    return false;
+  }
+}
+
 /** What the master reads from its configuration file ([slapproxy], and the computer id), to tell whether it must restart. */
 function masterSection(layout: Layout): string {
   try {
@@ -129,6 +138,16 @@ async function startWithSupervisor(
     if (changed(layout.slaposCfg) && !updated.includes(LOOP_PROGRAM)) {
       await restartProgram(layout, LOOP_PROGRAM);
       actions.push(`restarted ${LOOP_PROGRAM} (${shown(layout, layout.slaposCfg)} changed)`);
+    }
+    // After a rebuild (installer/setup run again): master and loop take the new binary; the supervisor keeps
+    // the former one (restarting it would restart every partition) until --stop.
+    for (const name of [MASTER_PROGRAM, LOOP_PROGRAM]) {
+      if (updated.includes(name) || actions.some((a) => a.startsWith(`restarted ${name} `))) continue;
+      const pid = (await programInfo(layout, name))?.pid;
+      if (pid && binaryReplaced(pid)) {
+        await restartProgram(layout, name);
+        actions.push(`restarted ${name} (its binary was replaced)`);
+      }
     }
     await startIfStopped(layout, [MASTER_PROGRAM, LOOP_PROGRAM]);
   } else {
@@ -228,15 +247,16 @@ function printSummary(
   else lines.push(`  changed     ${changes.length ? changes.join("\n              ") : "nothing"}`);
   if (demo) lines.push(`  demo        ${demo} answers (instance "hello")`);
   const slapos = layout.wrapper ?? "slapos";
+  const self = selfCommand().join(" ");
   const base = layout.mode === "base" ? ` --base ${layout.base}` : "";
-  lines.push(
-    "",
-    "Next:",
-    `  ${slapos} node status                  the partitions' processes`,
-    `  ${slapos} request NAME SOFTWARE_URL    deploy a software release`,
-    `  slapos configure local${base} --status   what runs`,
-    `  slapos configure local${base} --stop     stop it all (partitions and data are kept)`,
-  );
+  const next: Array<[string, string]> = [
+    [`${slapos} node status`, "the partitions' processes"],
+    [`${slapos} request NAME SOFTWARE_URL`, "deploy a software release"],
+    [`${self} configure local${base} --status`, "what runs"],
+    [`${self} configure local${base} --stop`, "stop it all (partitions and data are kept)"],
+  ];
+  const width = Math.max(...next.map(([command]) => command.length));
+  lines.push("", "Next:", ...next.map(([command, what]) => `  ${command.padEnd(width)}  ${what}`));
   process.stdout.write(lines.join("\n") + "\n");
 }
 
