@@ -201,7 +201,11 @@ async function configure(ctx: CommandContext, layout: Layout, options: Options):
   if (formatted !== 0) throw new SlapError("failure", `slapos node format could not post the partitions to ${url}: see ${layout.logDir}/slapos-node-format.log`);
   const loopUp = systemd
     ? () => unitActive("slapos-node.service")
-    : async () => (await programInfo(layout, LOOP_PROGRAM))?.statename === "RUNNING" && pidFromFile(layout.loopPidfile) !== undefined;
+    : async () => {
+        // Up once it has taken its pidfile (before supervisord's startsecs make it RUNNING).
+        const info = await programInfo(layout, LOOP_PROGRAM);
+        return info !== undefined && ["STARTING", "RUNNING"].includes(info.statename) && pidFromFile(layout.loopPidfile) === info.pid;
+      };
   await waitFor("the node loop", 120, loopUp, systemd ? "see journalctl -u slapos-node" : `see ${layout.logDir}/${LOOP_PROGRAM}.log`);
 
   let demo: string | undefined;

@@ -107,7 +107,7 @@ export async function deployDemo(options: DemoOptions): Promise<string> {
       if (await answers(url)) return url;
     }
     await Bun.sleep(200);
-    if (Date.now() - lastRequest >= 1000) {
+    if (Date.now() - lastRequest >= 300) {
       lastRequest = Date.now();
       try {
         instance = await request();
