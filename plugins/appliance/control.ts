@@ -69,7 +69,8 @@ export async function showStatus(layout: Layout): Promise<number> {
     lines.push(`master      ${url}/ ${master ? "answers" : "does not answer"}${masterProgram ? ` (${masterProgram.statename}, pid ${masterProgram.pid})` : ""}`);
     lines.push(`supervisor  ${layout.supervisorSocket} ${running ? `running (pid ${pidFromFile(layout.supervisorPidfile) ?? "?"})` : "not running"}`);
     lines.push(`node loop   ${loop ? `${loop.statename}${loop.pid ? ` (pid ${loop.pid})` : ""}` : "not running"}`);
-    healthy &&= running && loop?.statename === "RUNNING";
+    // STARTING: up, inside supervisord's startsecs (the loop holds its pidfile by then).
+    healthy &&= running && ["RUNNING", "STARTING"].includes(loop?.statename ?? "");
     const partitions = programs.filter((p) => p.group !== MASTER_PROGRAM && p.group !== LOOP_PROGRAM && p.name !== "watchdog");
     for (const p of partitions) lines.push(`partition   ${p.group}:${p.name} ${p.statename}${p.pid ? ` (pid ${p.pid})` : ""}`);
   }

@@ -69,9 +69,9 @@ export async function statusPids(node: Node): Promise<{ code: number; master?: n
   for (const m of r.stdout.matchAll(/^partition {3}(\S+) (.*)$/gm)) partitions[m[1]] = m[2];
   return {
     code: r.code,
-    master: pid(/^master .*RUNNING, pid (\d+)/m),
+    master: pid(/^master .*(?:RUNNING|STARTING), pid (\d+)/m),
     supervisor: pid(/^supervisor .*running \(pid (\d+)\)/m),
-    loop: pid(/^node loop +RUNNING \(pid (\d+)\)/m),
+    loop: pid(/^node loop +(?:RUNNING|STARTING) \(pid (\d+)\)/m),
     partitions,
   };
 }
