@@ -28,6 +28,7 @@ export const configureLocalCommand: CommandDef = {
     "slapos-software-root": { type: "string", help: "root mode: software root (default: /opt/slapgrid)" },
     "slapos-buildout-directory": { type: "string", help: "root mode: master database, logs (default: /opt/slapos)" },
     "slapos-configuration-directory": { type: "string", help: "root mode: configuration folder (default: /etc/opt/slapos)" },
+    "enable-shacache-proxy": { type: "boolean", help: "the master also serves a binary cache (/shacache) the node downloads from" },
     demo: { type: "boolean", help: "also supply and request the demo software release, and wait until its URL answers" },
     timeout: { type: "string", metavar: "SECONDS", help: "how long --demo waits for the URL at most (default: 600)" },
     stop: { type: "boolean", help: "stop what configure local started (partitions and data are kept)" },

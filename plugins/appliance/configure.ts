@@ -22,7 +22,7 @@ import { describeHolder, portHolder } from "./port.ts";
 import { LOOP_PROGRAM, MASTER_PROGRAM, applyPrograms, launchFromNothing, programInfo, restartProgram, startIfStopped, supervisorRunning } from "./services.ts";
 import { checkPlace, mergeSettings, readState, settingChanges, type ApplianceSettings, type ApplianceState, type Options } from "./settings.ts";
 import { installUnits, systemdRunning, unitActive } from "./systemd.ts";
-import { applianceProgramsText, baseSlaposCfg, masterUrl, rootProxyCfg, rootSlaposCfg, wrapperText } from "./texts.ts";
+import { applianceProgramsText, baseSlaposCfg, masterUrl, rootProxyCfg, rootSlaposCfg, shacacheFolder, wrapperText } from "./texts.ts";
 import { Writer, refuseEdited } from "./writer.ts";
 
 const DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
@@ -60,6 +60,7 @@ function writeFiles(writer: Writer, layout: Layout, settings: ApplianceSettings,
   writer.directory(layout.softwareRoot);
   writer.directory(layout.instanceRoot);
   for (const { path, content } of configs) writer.file(path, content, { guarded: true });
+  if (settings.shacache) for (const sub of ["data", "dir"]) writer.directory(join(shacacheFolder(layout), sub), 0o750);
   if (layout.mode === "base") {
     const user = userInfo().username;
     writer.file(layout.definition!, standaloneDefinition({ partitionCount: settings.partitions, ipv4: "127.0.0.1", ipv6: "::1", user }));

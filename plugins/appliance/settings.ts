@@ -20,6 +20,8 @@ export interface ApplianceSettings {
   ipv4LocalNetwork?: string;
   /** Root mode: where things go. */
   dirs?: RootDirectories;
+  /** --enable-shacache-proxy: the master serves a binary cache (/shacache) the node downloads from. */
+  shacache?: boolean;
 }
 
 export interface ApplianceState {
@@ -124,6 +126,7 @@ export function mergeSettings(options: Options, layout: Layout, state: Appliance
   if (!isIP(ip)) throw new SlapError("usage", `argument --daemon-listen-ip: invalid value: '${ip}' (an IP address)`);
   const port = integer(pick("daemon-listen-port", before?.port, 8080), "daemon-listen-port", 1, 65535);
   const settings: ApplianceSettings = { partitions, ip, port };
+  if (options["enable-shacache-proxy"] || before?.shacache) settings.shacache = true;
   if (layout.mode === "root") {
     settings.interfaceName = pick("interface-name", before?.interfaceName, "lo");
     settings.ipv4LocalNetwork = ipv4Network(pick("ipv4-local-network", before?.ipv4LocalNetwork, "10.0.0.0/16"));
@@ -147,5 +150,6 @@ export function settingChanges(before: ApplianceSettings | undefined, after: App
   show("master address", `${before.ip}:${before.port}`, `${after.ip}:${after.port}`);
   show("interface", before.interfaceName, after.interfaceName);
   show("ipv4 local network", before.ipv4LocalNetwork, after.ipv4LocalNetwork);
+  show("shacache proxy", Boolean(before.shacache), Boolean(after.shacache));
   return out;
 }

@@ -19,6 +19,34 @@ export function shellWord(word: string): string {
   return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replaceAll("'", "'\\''")}'`;
 }
 
+/** The reference's --enable-shacache-proxy: the node downloads from the master's /shacache, which fills itself from upstream. */
+function networkcacheSection(settings: ApplianceSettings): string {
+  if (!settings.shacache) return "";
+  const url = masterUrl(settings);
+  return `
+[networkcache]
+download-binary-cache-url = ${url}/shacache/cache
+download-cache-url = ${url}/shacache/cache
+download-binary-dir-url = ${url}/shacache/dir
+download-dir-url = ${url}/shacache/dir
+`;
+}
+
+/** The master's side of --enable-shacache-proxy, in [slapproxy] ([BUG] fixed: the reference writes hyphenated keys proxy start never reads). */
+function shacacheKeys(settings: ApplianceSettings, folder: string): string {
+  if (!settings.shacache) return "";
+  return `shacache_content_directory = ${folder}/data
+shacache_metadata_directory = ${folder}/dir
+shacache_upstream_cache_url = http://shacache.nxdcdn.com
+shacache_upstream_dir_url = http://shadir.nxdcdn.com
+`;
+}
+
+/** Where the master keeps its cache: var/shacache in a base folder, INSTANCE_ROOT/shacache as root (the reference's). */
+export function shacacheFolder(layout: Layout): string {
+  return layout.mode === "base" ? `${layout.base}/var/shacache` : `${layout.instanceRoot}/shacache`;
+}
+
 function commandText(words: string[]): string {
   return words.map(shellWord).join(" ");
 }
@@ -57,7 +85,7 @@ public_ipv4_lookup = false
 host = ${settings.ip}
 port = ${settings.port}
 database_uri = ${layout.database}
-
+${shacacheKeys(settings, shacacheFolder(layout))}${networkcacheSection(settings)}
 [node-run]
 log_dir = ${layout.logDir}
 `;
@@ -91,7 +119,7 @@ log_file = ${build}/log/slapos-node-format.log
 partition_base_name = slappart
 user_base_name = slapuser
 tap_base_name = slaptap
-
+${networkcacheSection(settings)}
 [node-run]
 pidfile = ${layout.loopPidfile}
 ${systemd ? "# Runs log to the journal (journalctl -u slapos-node).\n" : `log_dir = ${layout.logDir}\n`}`;
@@ -107,7 +135,7 @@ computer_id = ${COMPUTER_ID}
 host = ${settings.ip}
 port = ${settings.port}
 database_uri = ${layout.database}
-`;
+${shacacheKeys(settings, shacacheFolder(layout))}`;
 }
 
 export interface ProgramContext {

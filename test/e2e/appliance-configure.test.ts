@@ -114,6 +114,21 @@ describe("configure local in a base folder", () => {
   }, 60_000);
 });
 
+describe("configure local --enable-shacache-proxy", () => {
+  test("the master serves a binary cache and the node downloads from it; a re-run keeps it", async () => {
+    const node = await newNode("slapos-shacache-");
+    const r = await node.configure("--enable-shacache-proxy");
+    expect(r.code).toBe(0);
+    const cfg = readFileSync(join(node.base, "etc", "slapos.cfg"), "utf8");
+    expect(cfg).toContain(`shacache_content_directory = ${node.base}/var/shacache/data\n`);
+    expect(cfg).toContain(`download-binary-cache-url = ${node.url}/shacache/cache\n`);
+    // Configured: not 503 "Shacache not configured" (a miss goes upstream, out of reach here).
+    expect((await fetch(`${node.url}/shacache/dir/${"0".repeat(64)}`)).status).not.toBe(503);
+    const again = await node.configure();
+    expect(again.stdout).toContain("changed     nothing");
+  }, 60_000);
+});
+
 describe("configure local refuses, touching nothing", () => {
   test("a folder that holds something else", async () => {
     const base = tempDir("slapos-foreign-");
@@ -146,6 +161,17 @@ describe("configure local refuses, touching nothing", () => {
     const r = await slapos(["configure", "local", "--base", base, "--interface-name", "eth0"]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain("--interface-name applies only to root mode");
+    expect(existsSync(base)).toBe(false);
+  }, 60_000);
+
+  test("--demo with --stop, and a bad --timeout", async () => {
+    const base = join(tempDir("slapos-usage-"), "node");
+    const both = await slapos(["configure", "local", "--base", base, "--stop", "--demo"]);
+    expect(both.code).toBe(2);
+    expect(both.stderr).toContain("argument --demo: not allowed with argument --stop");
+    const timeout = await slapos(["configure", "local", "--base", base, "--demo", "--timeout", "soon"]);
+    expect(timeout.code).toBe(2);
+    expect(timeout.stderr).toContain("argument --timeout: invalid value: 'soon'");
     expect(existsSync(base)).toBe(false);
   }, 60_000);
 
