@@ -104,6 +104,16 @@ for (const [name, pid] of Object.entries(pids)) {
   console.log(`  ${name.padEnd(26)} ${mb(r).padStart(6)} ${mb(a).padStart(6)} ${mb(p).padStart(6)}`);
 }
 console.log(`  ${"whole appliance".padEnd(26)} ${mb(rss).padStart(6)} ${mb(anon).padStart(6)} ${mb(proportional).padStart(6)}`);
+// CPU of the idle appliance: the loop looks at the master every 5 s (and at the supervisor); runs every minute.
+const ticks = () =>
+  Object.values(pids).reduce((sum, pid) => {
+    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
+    return sum + Number(fields[11]) + Number(fields[12]);
+  }, 0);
+const window = Number(process.env.CPU_WINDOW ?? 30);
+const before = ticks();
+await Bun.sleep(window * 1000);
+console.log(`\nCPU of these processes, idle, over ${window} s: ${((ticks() - before) / 100).toFixed(2)} s (runs started by the loop not counted)`);
 const stop = await run(["configure", "local", "--base", base, "--stop"]);
 console.log(`\nconfigure local --stop: ${stop.seconds.toFixed(2)} s`);
 console.log(`binary: ${(statSync(BINARY).size / 1024 / 1024).toFixed(1)} MB (${statSync(BINARY).size} bytes)`);
