@@ -15,7 +15,7 @@ import { isSymlink, partitionPath, softwarePath } from "../paths.ts";
 import { javascriptRuntime } from "../self.ts";
 import { cleanEnvironment, ownerToDropTo } from "../spawn.ts";
 import { lines } from "../software/profile.ts";
-import { removeOwnGroupFile, writeProgramFiles, type PartitionRef } from "./programs.ts";
+import { removeOwnGroupFile, startPartitionGroup, type PartitionRef } from "./programs.ts";
 import { freezeRetentionDelay } from "./retention.ts";
 import { buildoutTail } from "./tail.ts";
 
@@ -173,18 +173,7 @@ export class Partition {
 
   /** start(): regenerate the programs, then start the partition's group (never another partition's). */
   async start(): Promise<void> {
-    await writeProgramFiles(this.ref, this.run.hooks, this.run.log);
-    try {
-      await required(this.run.hooks.supervisor.call, {
-        instanceRoot: this.run.options.instanceRoot,
-        method: "supervisor.startProcessGroup",
-        params: [this.id, false],
-      });
-      this.run.log.info(`Requested start of ${this.id}...`);
-    } catch (error) {
-      if (!(error instanceof Error) || !error.message.includes("BAD_NAME")) throw error;
-      this.run.log.info(`Nothing to start on ${this.id}...`);
-    }
+    await startPartitionGroup(this.ref, this.run.hooks, this.run.log);
     await this.run.hooks.instance.start.promise(this.job);
   }
 
