@@ -36,6 +36,8 @@ async function runKind(kind: Kind, ctx: CommandContext): Promise<number> {
   const lock = acquirePidfile(pidfile);
   try {
     const run = { options, hooks: ctx.hooks, master: masterClient(options), log: ctx.log, command: `node ${kind}` };
+    const { applyManagers } = await import("./managers/index.ts");
+    applyManagers(run);
     await run.master.getHateoasUrl().catch(() => undefined);
     const develop = Boolean(ctx.options.force || ctx.options.all);
     if (kind === "promise") {

@@ -4,7 +4,7 @@
  * otherwise by running its buildout profile through the `buildout.run` hook,
  * then uploading the result when a cache wants it.
  */
-import { chmodSync, chownSync, copyFileSync, existsSync, mkdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { appendFileSync, chmodSync, chownSync, copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { SlapError } from "../../errors.ts";
 import { tryBinaryDownload, uploadAfterBuild } from "./binary-cache.ts";
@@ -15,7 +15,7 @@ import { checkFreeSpace, parseSize } from "../disk.ts";
 import { javascriptRuntime } from "../self.ts";
 import { cleanEnvironment, ownerToDropTo } from "../spawn.ts";
 import { passwdByUid } from "../users.ts";
-import { lines, profileExists, softwareProfile } from "./profile.ts";
+import { gitNote, profileExists, softwareProfile } from "./profile.ts";
 
 /** `networkcache:<key>=<value>` parameters the reference forwards to buildout (§2.4). */
 const FORWARDED_NETWORKCACHE = [
@@ -59,14 +59,18 @@ async function buildFromSource(run: NodeRun, job: SoftwareJob, develop: boolean)
       chownSync(job.path, uid, gid);
     }
   }
+  syncNetrc(run.options.softwareRoot, job.path);
+  const extendsCache = join(job.path, "extends-cache");
+  if (!existsSync(extendsCache)) mkdirSync(extendsCache);
   const profilePath = join(job.path, "buildout.cfg");
   if (!profileExists(profilePath)) {
     const raw = run.options.raw;
-    let text = softwareProfile(job.url, lines(raw.shared_part_list), lines(raw.build_time_part_list));
+    let text = softwareProfile(job.url, String(raw.shared_part_list ?? ""), String(raw.build_time_part_list ?? ""));
     text = await run.hooks.software.buildoutProfile.promise(text, job);
     writeFileSync(profilePath, text);
   }
-  syncNetrc(run.options.softwareRoot, job.path);
+  const note = gitNote(job.url, readFileSync(profilePath, "utf8"));
+  if (note) appendFileSync(profilePath, note);
   const argv = await run.hooks.software.buildoutArgs.promise(["-U", ...buildoutParameters(run, job, develop)], job);
   const owner = ownerToDropTo(job.path);
   const env = run.hooks.buildout.env.call({ ...cleanEnvironment(job.path), SLAPOS_EXECUTABLE: javascriptRuntime() }, undefined);
