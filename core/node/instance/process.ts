@@ -144,7 +144,7 @@ export async function processPartition(run: NodeRun, slap: ComputerPartition, op
       await byState(partition, state, options);
     } catch (error) {
       if (!(error instanceof SlapError && error.code === "promise")) {
-        writeFileSync(join(path, `.slapgrid-${id}-error.log`), messageOf(error));
+        writeFileSync(join(path, `.slapgrid-${id}-error.log`), error instanceof Error ? error.message : String(error));
         if (state === "started") {
           // refresh promise results even though the run failed; a promise failure changes nothing here
           try {

@@ -59,7 +59,7 @@ export async function reportAndCollect(run: NodeRun): Promise<number> {
     } catch (error) {
       failed = true;
       run.log.error(`Destruction of ${partition.id} failed: ${messageOf(error)}`);
-      await run.master.softwareInstanceError(run.options.computerId, partition.id, messageOf(error)).catch(() => undefined);
+      await run.master.softwareInstanceError(run.options.computerId, partition.id, error instanceof Error ? error.message : String(error)).catch(() => undefined);
     }
   }
   run.log.info("Finished usage reports.");
