@@ -3,7 +3,7 @@
  * (node-runtime.md §3.4–3.6): install its instance profile, start and stop
  * its supervisor group, refresh its certificate.
  */
-import { chmodSync, chownSync, copyFileSync, existsSync, lchownSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import { chmodSync, chownSync, existsSync, lchownSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { SlapError } from "../../errors.ts";
 import type { PartitionJob } from "../../hooks/groups/instance.ts";
@@ -13,6 +13,7 @@ import { pyRepr } from "../../slap/python-repr.ts";
 import type { ComputerPartition } from "../../slap/objects.ts";
 import type { NodeRun } from "../context.ts";
 import { checkFreeSpace, parseSize } from "../disk.ts";
+import { writeOwnFile } from "../own-files.ts";
 import { isSymlink, partitionPath, softwarePath } from "../paths.ts";
 import { javascriptRuntime } from "../self.ts";
 import { cleanEnvironment, ownerToDropTo } from "../spawn.ts";
@@ -142,7 +143,6 @@ export class Partition {
     }
     const template = this.template();
     const config = join(this.path, "buildout.cfg");
-    copyFileSync(template, config);
     const raw = this.run.options.raw;
     const certificates = this.certificatePaths;
     const tail = buildoutTail({
@@ -158,8 +158,8 @@ export class Partition {
       sharedPartList: String(raw.shared_part_list ?? ""),
       buildTimePartList: String(raw.build_time_part_list ?? ""),
     });
-    const text = await this.run.hooks.instance.buildoutProfile.promise(`${readFileSync(config, "utf8")}\n\n${tail}`, this.job);
-    writeFileSync(config, text);
+    const text = await this.run.hooks.instance.buildoutProfile.promise(`${readFileSync(template, "utf8")}\n\n${tail}`, this.job);
+    writeOwnFile(config, text, { mode: 0o640 });
     chmodSync(config, 0o640);
     const owner = ownerToDropTo(this.path);
     if (owner) chownSync(config, -1, owner.gid);

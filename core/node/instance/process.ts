@@ -4,12 +4,13 @@
  * state reports, the requested-instance transaction, the per-partition log
  * and error file, and `.timestamp` written only on full success.
  */
-import { chownSync, existsSync, lchownSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, lchownSync, lstatSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { SlapError, messageOf } from "../../errors.ts";
 import { addLogFile } from "../../log/logger.ts";
 import type { ComputerPartition } from "../../slap/objects.ts";
 import type { NodeRun } from "../context.ts";
+import { ownFolder, writeOwnFile } from "../own-files.ts";
 import { Partition } from "./partition.ts";
 import { checkPromises } from "./promises.ts";
 import { endTransaction, resetTransaction } from "./transaction.ts";
@@ -77,20 +78,22 @@ function freshness(path: string, timestamp: string | undefined, periodicity: num
 
 function chownTree(path: string, uid: number, gid: number): void {
   lchownSync(path, uid, gid);
-  if (!statSync(path).isDirectory()) return;
+  // lstat: a symlink inside is chowned itself, never followed
+  if (!lstatSync(path).isDirectory()) return;
   for (const name of readdirSync(path)) chownTree(join(path, name), uid, gid);
 }
 
 /** `.slapgrid/log/instance.log` gets every log line while the partition is processed (rotated at 20 MiB). */
 function startPartitionLog(path: string): () => void {
-  const folder = join(path, ".slapgrid", "log");
-  mkdirSync(folder, { recursive: true });
+  const folder = ownFolder(path, join(path, ".slapgrid", "log"));
   if (process.getuid?.() === 0) {
     const { uid, gid } = statSync(path);
     chownTree(join(path, ".slapgrid"), uid, gid);
   }
   const file = join(folder, "instance.log");
-  if (existsSync(file) && statSync(file).size >= LOG_ROTATE_BYTES) renameSync(file, `${file}.1`);
+  const stat = lstatSync(file, { throwIfNoEntry: false });
+  if (stat?.isSymbolicLink()) rmSync(file);
+  else if (stat && stat.size >= LOG_ROTATE_BYTES) renameSync(file, `${file}.1`);
   return addLogFile(file, { withName: true });
 }
 
@@ -144,7 +147,7 @@ export async function processPartition(run: NodeRun, slap: ComputerPartition, op
       await byState(partition, state, options);
     } catch (error) {
       if (!(error instanceof SlapError && error.code === "promise")) {
-        writeFileSync(join(path, `.slapgrid-${id}-error.log`), error instanceof Error ? error.message : String(error));
+        writeOwnFile(join(path, `.slapgrid-${id}-error.log`), error instanceof Error ? error.message : String(error));
         if (state === "started") {
           // refresh promise results even though the run failed; a promise failure changes nothing here
           try {
@@ -160,7 +163,7 @@ export async function processPartition(run: NodeRun, slap: ComputerPartition, op
     stopLog?.();
     await run.hooks.instance.tearDown.promise(job);
   }
-  if (timestamp !== undefined) writeFileSync(timestampFile, timestamp);
+  if (timestamp !== undefined) writeOwnFile(timestampFile, timestamp);
 }
 
 async function byState(partition: Partition, state: string, options: InstanceRunOptions): Promise<void> {

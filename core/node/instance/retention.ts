@@ -4,9 +4,10 @@
  * install, and the date frozen into `.slapos-retention-lock-date` at the
  * first destruction attempt; both written as Python `str(float)`.
  */
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { floatRepr } from "../../slap/marshal/float-repr.ts";
+import { writeOwnFile } from "../own-files.ts";
 
 const DELAY_FILE = ".slapos-retention-lock-delay";
 const DATE_FILE = ".slapos-retention-lock-date";
@@ -20,7 +21,7 @@ function readFloat(path: string): number | undefined {
 /** createRetentionLockDelay: freeze the delay (days) if not yet frozen. */
 export function freezeRetentionDelay(partitionPath: string, delayDays: number): void {
   const path = join(partitionPath, DELAY_FILE);
-  if (!existsSync(path)) writeFileSync(path, floatRepr(delayDays));
+  if (!existsSync(path)) writeOwnFile(path, floatRepr(delayDays));
 }
 
 /** createRetentionLockDate: with a frozen delay > 0 and no date yet, the date is now + delay. */
@@ -29,7 +30,7 @@ export function freezeRetentionDate(partitionPath: string, now = Date.now() / 10
   if (existsSync(datePath)) return;
   const delay = readFloat(join(partitionPath, DELAY_FILE)) ?? -1;
   if (delay <= 0) return;
-  writeFileSync(datePath, floatRepr(Math.floor(now) + delay * 86400));
+  writeOwnFile(datePath, floatRepr(Math.floor(now) + delay * 86400));
 }
 
 /** checkRetentionIsAuthorized: no date → allowed unless a delay > 0 is frozen; a date → allowed once reached. */

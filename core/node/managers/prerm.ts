@@ -4,13 +4,14 @@
  * `etc/prerm/` run first, under the supervisor as group `<PID>-prerm`, and
  * destruction waits (`.slapos-report-wait-service-list`) until they end.
  */
-import { existsSync, readdirSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { required } from "../../hooks/loader.ts";
 import type { PartitionJob } from "../../hooks/groups/instance.ts";
 import type { NodeRun } from "../context.ts";
 import { programDefinition, writeProgramFiles } from "../instance/programs.ts";
 import { freezeRetentionDate, retentionAuthorized } from "../instance/retention.ts";
+import { writeOwnFile } from "../own-files.ts";
 import { WAIT_LIST_FILE } from "../report/destroy.ts";
 
 /** Manager.report(partition) of slapos.manager.prerm. */
@@ -40,5 +41,5 @@ export async function prermReport(run: NodeRun, partition: PartitionJob): Promis
       await call("supervisor.startProcess", [processName, false]);
     }
   }
-  writeFileSync(join(path, WAIT_LIST_FILE), list);
+  writeOwnFile(join(path, WAIT_LIST_FILE), list);
 }

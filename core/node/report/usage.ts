@@ -4,7 +4,7 @@
  * computer-wide ones, and the journal sent to the master with useComputer
  * (or to another sink a plugin taps `report.send` with).
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { messageOf } from "../../errors.ts";
 import { parseXml, type XmlElement } from "../../slap/marshal/xml-reader.ts";
@@ -31,8 +31,8 @@ export async function runReportScripts(partition: Partition): Promise<string[]> 
   const failures: string[] = [];
   const scripts = files(folder);
   if (!scripts.length) return failures;
+  // a name in var/xml_report that the scripts create (the node does not create the folder, as the reference)
   const output = join(path, "var", "xml_report");
-  mkdirSync(output, { recursive: true });
   const target = join(output, `slapreport.${Math.random().toString(36).slice(2, 10)}`);
   const owner = ownerToDropTo(path);
   const home = passwdByUid(owner?.uid ?? statSync(path).uid)?.home ?? path;

@@ -4,12 +4,13 @@
  * and not completed, remove what is destroyed, report each state, isolate
  * failures, and optionally collect garbage.
  */
-import { existsSync, readdirSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { SlapError, messageOf } from "../../errors.ts";
 import type { SoftwareJob } from "../../hooks/groups/software.ts";
 import type { NodeRun } from "../context.ts";
 import { removeTree } from "../disk.ts";
+import { writeOwnFile } from "../own-files.ts";
 import { softwareHash, softwarePath } from "../paths.ts";
 import { asctimeC } from "../time-format.ts";
 import { installSoftware } from "./install.ts";
@@ -54,7 +55,7 @@ async function processOne(run: NodeRun, job: SoftwareJob, options: SoftwareRunOp
       // available is reported before .completed is written, so a failed report rebuilds next time
       await run.master.softwareReleaseState("available", job.url, computer);
       await run.hooks.software.state.promise({ ...job, state: "available" });
-      writeFileSync(join(job.path, ".completed"), asctimeC());
+      writeOwnFile(join(job.path, ".completed"), asctimeC());
       run.log.info(`Software release ${job.url} is installed.`);
     } else {
       run.log.debug(`Software release ${job.url} is already installed.`);

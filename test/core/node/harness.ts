@@ -6,8 +6,8 @@
  * node commands run through `dist/slapos`, the supervisor they launch, and
  * tiny software releases written by the test (native recipes only).
  */
-import { afterAll } from "bun:test";
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Hono } from "hono";
 import { createHooks } from "../../../core/hooks/catalogue.ts";
@@ -19,7 +19,6 @@ import { PyObject as PyObjectClass, type PyDict, type PyObject, type PyValue } f
 import { standaloneDefinition } from "../../../plugins/format/definition.ts";
 import { supervisorClient } from "../../../plugins/supervisor/api.ts";
 import { slapos, type RunResult } from "../../helpers/binary.ts";
-import { tempDir } from "../../helpers/tmp.ts";
 
 /** One call the master received: its path without the slash, and its query or form fields. */
 export interface Call {
@@ -49,8 +48,21 @@ class QuietLogger extends Logger {
 }
 
 const running: Node[] = [];
-afterAll(async () => {
-  for (const node of running.splice(0)) await node.stop();
+
+/**
+ * Stop every node made so far (its supervisor, its programs, its master),
+ * then remove their folders (KEEP_TEST_DIRS=1 keeps them). Each test file
+ * calls it in afterAll.
+ */
+export async function stopNodes(): Promise<void> {
+  const nodes = running.splice(0);
+  await Promise.all(nodes.map((node) => node.stop()));
+  if (!process.env.KEEP_TEST_DIRS) for (const node of nodes) rmSync(node.dir, { recursive: true, force: true });
+}
+
+// A file that forgot, or a run cut short: no supervisor is left behind.
+process.on("exit", () => {
+  for (const node of running) node.kill();
 });
 
 export class Node {
@@ -91,7 +103,8 @@ export class Node {
 
   /** A node with its master and formatted partitions (owned by root: no privilege drop). */
   static async create(options: NodeOptions = {}): Promise<Node> {
-    const dir = tempDir("slapgrid-");
+    // not tempDir(): these folders must outlive its cleanup until the supervisor is stopped (stopNodes)
+    const dir = mkdtempSync(join(tmpdir(), "slapgrid-"));
     const computerId = options.computerId ?? "COMP-0";
     const hooks = createHooks();
     let node: Node | undefined;
@@ -210,6 +223,15 @@ ${options.extra ?? ""}
       return (await this.supervisor().call("getProcessInfo", name)) as { statename: string; pid: number; start: number };
     } catch {
       return undefined;
+    }
+  }
+
+  /** SIGTERM the instance supervisor, synchronously (it stops its programs). */
+  kill(): void {
+    try {
+      process.kill(Number(readFileSync(join(this.inst, "var", "run", "supervisord.pid"), "utf8")), "SIGTERM");
+    } catch {
+      // not running
     }
   }
 

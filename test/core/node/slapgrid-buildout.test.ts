@@ -4,13 +4,15 @@
  * the profile's tail, a missing profile, the timeout, no leaked file
  * descriptors, and the requested-instance transaction.
  */
-import { describe, expect, test } from "bun:test";
+import { afterAll, describe, expect, test } from "bun:test";
 import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { loads } from "../../../core/slap/marshal/index.ts";
 import { BINARY } from "../../helpers/binary.ts";
 import { tempDir } from "../../helpers/tmp.ts";
-import { Node, instanceProfile, writeRelease } from "./harness.ts";
+import { Node, stopNodes, instanceProfile, writeRelease } from "./harness.ts";
+
+afterAll(stopNodes, 60_000);
 
 const releases = tempDir("slapgrid-bo-");
 const release = (name: string, parts: Record<string, string>) => writeRelease(releases, name, { instance: instanceProfile(parts) });

@@ -4,12 +4,14 @@
  * TestSlapgridCPWithMaster): what lands in the partition, the calls on the
  * wire, the programs under the supervisor, the error paths.
  */
-import { describe, expect, test } from "bun:test";
+import { afterAll, describe, expect, test } from "bun:test";
 import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { waitFor } from "../../helpers/ports.ts";
 import { tempDir } from "../../helpers/tmp.ts";
-import { Node, executable, instanceProfile, scriptPart, writeRelease } from "./harness.ts";
+import { Node, stopNodes, executable, instanceProfile, scriptPart, writeRelease } from "./harness.ts";
+
+afterAll(stopNodes, 60_000);
 
 const releases = tempDir("slapgrid-sr-");
 

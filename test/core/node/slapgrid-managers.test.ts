@@ -5,11 +5,13 @@
  * and report in the reference's order — teardown skipped after a failed
  * build, always run for partitions, even up-to-date ones.
  */
-import { describe, expect, test } from "bun:test";
+import { afterAll, describe, expect, test } from "bun:test";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { tempDir } from "../../helpers/tmp.ts";
-import { Node, instanceProfile, writeRelease } from "./harness.ts";
+import { Node, stopNodes, instanceProfile, writeRelease } from "./harness.ts";
+
+afterAll(stopNodes, 60_000);
 
 const releases = tempDir("slapgrid-mg-");
 

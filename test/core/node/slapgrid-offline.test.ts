@@ -4,12 +4,14 @@
  * offline mode, keeps what runs running (starting every program again),
  * honours legacy `.requested_state` files, and exits 3.
  */
-import { describe, expect, test } from "bun:test";
+import { afterAll, describe, expect, test } from "bun:test";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { freePort, waitFor } from "../../helpers/ports.ts";
 import { tempDir } from "../../helpers/tmp.ts";
-import { Node, instanceProfile, scriptPart, writeRelease } from "./harness.ts";
+import { Node, stopNodes, instanceProfile, scriptPart, writeRelease } from "./harness.ts";
+
+afterAll(stopNodes, 60_000);
 
 const releases = tempDir("slapgrid-off-");
 const working = writeRelease(releases, "working", {

@@ -4,12 +4,14 @@
  * TestSlapgridPromiseWithMaster): exit 2 and an error report when one
  * fails, the partition log, `node promise`, the configured timeout, the bang.
  */
-import { describe, expect, test } from "bun:test";
+import { afterAll, describe, expect, test } from "bun:test";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { freePort } from "../../helpers/ports.ts";
 import { tempDir } from "../../helpers/tmp.ts";
-import { Node, instanceProfile, scriptPart, writeRelease } from "./harness.ts";
+import { Node, stopNodes, instanceProfile, scriptPart, writeRelease } from "./harness.ts";
+
+afterAll(stopNodes, 60_000);
 
 const releases = tempDir("slapgrid-pr-");
 const result = (node: Node, title: string, i = 0) => join(node.partition(i), ".slapgrid", "promise", "result", `${title}.status.json`);

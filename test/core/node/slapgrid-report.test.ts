@@ -4,12 +4,14 @@
  * partitions the master wants destroyed — retention lock, pre-delete
  * scripts, read-only content, the usage-issue exclusion.
  */
-import { describe, expect, test } from "bun:test";
+import { afterAll, describe, expect, test } from "bun:test";
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { waitFor } from "../../helpers/ports.ts";
 import { tempDir } from "../../helpers/tmp.ts";
-import { Node, instanceProfile, scriptPart, writeRelease } from "./harness.ts";
+import { Node, stopNodes, instanceProfile, scriptPart, writeRelease } from "./harness.ts";
+
+afterAll(stopNodes, 60_000);
 
 const releases = tempDir("slapgrid-rp-");
 const service = writeRelease(releases, "service", {
@@ -170,6 +172,7 @@ describe("§4 usage reports", () => {
     instance: instanceProfile({
       report: scriptPart("etc/report/usage", `echo "${CONSUMPTION.replaceAll('"', '\\"')}" > "$1"`),
       broken: scriptPart("etc/report/broken", "exit 1"),
+      folder: "recipe = plone.recipe.command\ncommand = mkdir -p var/xml_report",
     }),
   });
 

@@ -11,7 +11,9 @@ import type { NodeRun } from "../../../core/node/context.ts";
 import { buildoutParameters } from "../../../core/node/software/install.ts";
 import { softwareHash } from "../../../core/node/paths.ts";
 import { tempDir } from "../../helpers/tmp.ts";
-import { Node, writeRelease } from "./harness.ts";
+import { Node, stopNodes, writeRelease } from "./harness.ts";
+
+afterAll(stopNodes, 60_000);
 
 const releases = tempDir("slapgrid-sw-");
 chmodSync(releases, 0o755);

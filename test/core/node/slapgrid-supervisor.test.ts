@@ -4,7 +4,7 @@
  * another, the watchdog banging the master for watched services only, the
  * legacy socket and a failed launch.
  */
-import { describe, expect, test } from "bun:test";
+import { afterAll, describe, expect, test } from "bun:test";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { createSupervisordConfiguration } from "../../../core/node/supervisor-files.ts";
@@ -12,7 +12,9 @@ import { supervisorClient } from "../../../plugins/supervisor/api.ts";
 import { BINARY, slapos } from "../../helpers/binary.ts";
 import { waitFor } from "../../helpers/ports.ts";
 import { tempDir } from "../../helpers/tmp.ts";
-import { Node, instanceProfile, scriptPart, writeRelease } from "./harness.ts";
+import { Node, stopNodes, instanceProfile, scriptPart, writeRelease } from "./harness.ts";
+
+afterAll(stopNodes, 60_000);
 
 const releases = tempDir("slapgrid-sv-");
 const service = writeRelease(releases, "service", {

@@ -5,12 +5,14 @@
  * until its periodicity expires; --force, a different timestamp, no
  * timestamp, or periodicity 0 reprocess it; a negative one never expires.
  */
-import { describe, expect, test } from "bun:test";
+import { afterAll, describe, expect, test } from "bun:test";
 import { existsSync, mkdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { freePort } from "../../helpers/ports.ts";
 import { tempDir } from "../../helpers/tmp.ts";
-import { Node, instanceProfile, scriptPart, writeRelease } from "./harness.ts";
+import { Node, stopNodes, instanceProfile, scriptPart, writeRelease } from "./harness.ts";
+
+afterAll(stopNodes, 60_000);
 
 const releases = tempDir("slapgrid-ts-");
 const profile = instanceProfile({ worked: "recipe = plone.recipe.command\ncommand = touch worked\nupdate-command = ${:command}" });
