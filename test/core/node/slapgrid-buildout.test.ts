@@ -140,6 +140,25 @@ describe("§3.10, §8.44 the requested-instance transaction", () => {
     expect(Node.paths(run.calls)).toEqual(["getFullComputerInformation", "startedComputerPartition", "updateComputerPartitionRelatedInstanceList"]);
   });
 
+  test("§3.10 the request recipe records what it requested; the list goes to the master after the run", async () => {
+    const node = await Node.create({ partitions: 2 });
+    const url = release("requesting", {
+      child: `recipe = slapos.cookbook:requestoptional
+server-url = \${slap-connection:server-url}
+computer-id = \${slap-connection:computer-id}
+partition-id = \${slap-connection:partition-id}
+software-url = \${slap-connection:software-release-url}
+name = the-child
+state = stopped`,
+    });
+    await node.deploy(url, "parent");
+    const run = await node.node("instance");
+    expect(run.code).toBe(0);
+    const sent = run.calls.filter((c) => c.path === "updateComputerPartitionRelatedInstanceList");
+    expect(sent.map((c) => [c.fields.computer_partition_id, loads(c.fields.instance_reference_xml)])).toEqual([["slappart0", ["the-child"]]]);
+    expect(readFileSync(join(node.partition(0), ".slapos-request-transaction-slappart0"), "utf8")).toBe("the-child\n");
+  });
+
   test("§3.10 without a transaction file nothing is sent", async () => {
     const node = await Node.create();
     await node.deploy(release("no-transaction", { p: "recipe = plone.recipe.command\ncommand = true" }));
