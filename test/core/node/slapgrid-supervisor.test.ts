@@ -74,6 +74,86 @@ describe("§8.18–8.20 the watchdog", () => {
   });
 });
 
+/** `slapos node watchdog` as supervisord runs it: a real process fed events on stdin. */
+async function startWatchdog(node: Node) {
+  const child = Bun.spawn(
+    [BINARY, "node", "watchdog", "--master-url", node.master.url, "--computer-id", node.computerId, "--instance-root", node.inst],
+    { stdin: "pipe", stdout: "pipe", stderr: "pipe" },
+  );
+  const reader = child.stdout.getReader();
+  let buffered = "";
+  const until = async (token: string) => {
+    while (!buffered.includes(token)) {
+      const { value, done } = await reader.read();
+      if (done) throw new Error(`watchdog ended before ${token}: ${buffered}`);
+      buffered += new TextDecoder().decode(value);
+    }
+    buffered = buffered.slice(buffered.indexOf(token) + token.length);
+  };
+  await until("READY\n");
+  let serial = 0;
+  return {
+    /** Send one event; resolves once the watchdog acknowledged it (RESULT 2\nOK) and is ready again. */
+    async send(eventname: string, processname: string, groupname = "slappart0") {
+      const payload = `processname:${processname} groupname:${groupname} from_state:RUNNING expected:0 pid:1`;
+      serial++;
+      child.stdin.write(`ver:3.0 server:supervisor serial:${serial} pool:watchdog poolserial:${serial} eventname:${eventname} len:${Buffer.byteLength(payload)}\n${payload}`);
+      child.stdin.flush();
+      await until("RESULT 2\nOK");
+      await until("READY\n");
+    },
+    async stop() {
+      child.stdin.end();
+      await child.exited;
+    },
+  };
+}
+
+describe("§8.19–8.20 the watchdog's rules, event by event", () => {
+  const bangs = (node: Node) => node.calls.filter((c) => c.path === "softwareInstanceBang");
+
+  test("§8.19 test_watched_by_watchdog_bang / test_unwanted_events_will_not_bang / test_not_watched_by_watchdog_do_not_bang", async () => {
+    const node = await Node.create({ partitions: 0 });
+    mkdirSync(join(node.inst, "slappart0"), { recursive: true });
+    writeFileSync(join(node.inst, "slappart0", ".timestamp"), "1");
+    const watchdog = await startWatchdog(node);
+    node.calls = [];
+    for (const event of ["PROCESS_STATE_STOPPED", "PROCESS_STATE_RUNNING", "PROCESS_STATE_BACKOFF", "PROCESS_STATE_STARTING"]) {
+      await watchdog.send(event, "daemon-on-watch");
+    }
+    await watchdog.send("PROCESS_STATE_EXITED", "daemon");
+    await watchdog.send("PROCESS_STATE_FATAL", "daemon");
+    expect(bangs(node)).toEqual([]);
+    await watchdog.send("PROCESS_STATE_FATAL", "daemon-on-watch");
+    expect(bangs(node).map((c) => c.fields.message)).toEqual(["daemon-on-watch process in partition slappart0 encountered a problem"]);
+    await watchdog.stop();
+  });
+
+  test("§8.20 test_watchdog_create_bang_file_after_bang / …bang_only_once_if_timestamp_did_not_change / …ignore_bang_if_partition_not_deployed / …bang_only_once_if_partition_never_deployed", async () => {
+    const node = await Node.create({ partitions: 0 });
+    const path = join(node.inst, "slappart0");
+    mkdirSync(path, { recursive: true });
+    const watchdog = await startWatchdog(node);
+    node.calls = [];
+    // never deployed (no .timestamp): one bang, then none
+    await watchdog.send("PROCESS_STATE_EXITED", "daemon-on-watch");
+    await watchdog.send("PROCESS_STATE_EXITED", "daemon-on-watch");
+    expect(bangs(node).length).toBe(1);
+    expect(readFileSync(join(path, ".slapos_latest_bang_timestamp"), "utf8")).toBe("0");
+    // deployed: one bang per .timestamp, recorded in the bang file
+    writeFileSync(join(path, ".timestamp"), "1700000000.5");
+    await watchdog.send("PROCESS_STATE_EXITED", "daemon-on-watch");
+    await watchdog.send("PROCESS_STATE_EXITED", "daemon-on-watch");
+    expect(bangs(node).length).toBe(2);
+    expect(readFileSync(join(path, ".slapos_latest_bang_timestamp"), "utf8")).toBe("1700000000.5");
+    // a bang file but no .timestamp (not deployed since): ignored
+    (await import("node:fs")).rmSync(join(path, ".timestamp"));
+    await watchdog.send("PROCESS_STATE_EXITED", "daemon-on-watch");
+    expect(bangs(node).length).toBe(2);
+    await watchdog.stop();
+  });
+});
+
 describe("§8.54 TestSVCBackend", () => {
   test("§8.54 a supervisor that cannot start fails the run with 'Failed to launch supervisord'", async () => {
     const node = await Node.create({ partitions: 0 });
