@@ -129,33 +129,14 @@ export class Node {
     });
     node = new Node(dir, master, computerId);
     running.push(node);
-    for (const name of ["soft", "inst", "run", "certs"]) mkdirSync(join(dir, name));
     const partitions = options.partitions ?? 1;
-    writeFileSync(join(dir, "definition.cfg"), standaloneDefinition({ partitionCount: partitions, ipv4: "127.0.0.1", ipv6: "::1", user: "root" }));
-    writeFileSync(
-      node.cfg,
-      `[slapos]
-software_root = ${node.soft}
-instance_root = ${node.inst}
-master_url = ${master.url}
-computer_id = ${computerId}
-root_check = False
-pidfile_software = ${dir}/run/software.pid
-pidfile_instance = ${dir}/run/instance.pid
-pidfile_report = ${dir}/run/report.pid
-${options.certificates ? `certificate_repository_path = ${node.certs}\n` : ""}${options.slapos ?? ""}
-[slapformat]
-input_definition_file = ${dir}/definition.cfg
-partition_amount = ${partitions}
-alter_user = false
-alter_network = false
-create_tap = false
-create_tun = false
-computer_xml = ${dir}/slapos.xml
-public_ipv4_lookup = false
-${options.extra ?? ""}
-`,
-    );
+    writeNodeFolder(dir, {
+      masterUrl: master.url,
+      computerId,
+      partitions,
+      slapos: `${options.certificates ? `certificate_repository_path = ${node.certs}\n` : ""}${options.slapos ?? ""}`,
+      extra: options.extra,
+    });
     if (partitions > 0) {
       const format = await node.slapos(["node", "format", "--now"]);
       if (format.code !== 0) throw new Error(`node format failed: ${format.stderr}`);
@@ -248,7 +229,48 @@ ${options.extra ?? ""}
   }
 }
 
-function alive(pid: number): boolean {
+/**
+ * A node's folder: soft/, inst/, run/, certs/, definition.cfg (partitions
+ * slappart0.. owned by root on 127.0.0.1 and ::1) and slapos.cfg for
+ * `node format` (definition-file mode) and the slapgrid commands.
+ */
+export function writeNodeFolder(
+  dir: string,
+  options: { masterUrl: string; computerId: string; partitions: number; slapos?: string; slapformat?: string; extra?: string },
+): string {
+  for (const name of ["soft", "inst", "run", "certs"]) mkdirSync(join(dir, name), { recursive: true });
+  writeFileSync(join(dir, "definition.cfg"), standaloneDefinition({ partitionCount: options.partitions, ipv4: "127.0.0.1", ipv6: "::1", user: "root" }));
+  const cfg = join(dir, "slapos.cfg");
+  writeFileSync(
+    cfg,
+    `[slapos]
+software_root = ${dir}/soft
+instance_root = ${dir}/inst
+master_url = ${options.masterUrl}
+computer_id = ${options.computerId}
+root_check = False
+pidfile_software = ${dir}/run/software.pid
+pidfile_instance = ${dir}/run/instance.pid
+pidfile_report = ${dir}/run/report.pid
+${options.slapos ?? ""}
+[slapformat]
+input_definition_file = ${dir}/definition.cfg
+partition_amount = ${options.partitions}
+alter_user = false
+alter_network = false
+create_tap = false
+create_tun = false
+computer_xml = ${dir}/slapos.xml
+public_ipv4_lookup = false
+${options.slapformat ?? ""}
+${options.extra ?? ""}
+`,
+  );
+  return cfg;
+}
+
+/** Whether a process is alive. */
+export function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

@@ -12,7 +12,7 @@ import { supervisorClient } from "../../../plugins/supervisor/api.ts";
 import { BINARY, slapos } from "../../helpers/binary.ts";
 import { waitFor } from "../../helpers/ports.ts";
 import { tempDir } from "../../helpers/tmp.ts";
-import { Node, stopNodes, instanceProfile, scriptPart, writeRelease } from "./harness.ts";
+import { Node, alive, stopNodes, instanceProfile, scriptPart, writeRelease } from "./harness.ts";
 
 afterAll(stopNodes, 60_000);
 
@@ -196,11 +196,3 @@ describe("§8.54 TestSVCBackend", () => {
   });
 });
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}

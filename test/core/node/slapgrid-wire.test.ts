@@ -9,16 +9,15 @@
  * node's and are left out.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { loads } from "../../../core/slap/marshal/index.ts";
 import { PyObject, type PyValue } from "../../../core/slap/marshal/values.ts";
-import { standaloneDefinition } from "../../../plugins/format/definition.ts";
 import { supervisorClient } from "../../../plugins/supervisor/api.ts";
 import { slapos } from "../../helpers/binary.ts";
 import { WIRE_DIR, parseCapture, type Capture } from "../../helpers/wire.ts";
-import { instanceProfile, scriptPart, writeRelease } from "./harness.ts";
+import { instanceProfile, scriptPart, writeNodeFolder, writeRelease } from "./harness.ts";
 
 const CAPTURED_URL = "/srv/sr/trivial/software.cfg";
 const CAPTURED_URL_RAW = "/work/peer/sr/trivial/software.cfg";
@@ -112,33 +111,8 @@ function comparableComputer(xml: string): PyValue {
 }
 
 beforeAll(() => {
-  for (const name of ["soft", "inst", "run"]) mkdirSync(join(dir, name));
-  writeFileSync(join(dir, "definition.cfg"), standaloneDefinition({ partitionCount: 2, ipv4: "127.0.0.1", ipv6: "::1", user: "root" }));
-  writeFileSync(
-    cfg,
-    `[slapos]
-software_root = ${dir}/soft
-instance_root = ${inst}
-master_url = ${master.url}
-computer_id = ${COMPUTER}
-root_check = False
-pidfile_software = ${dir}/run/software.pid
-pidfile_instance = ${dir}/run/instance.pid
-pidfile_report = ${dir}/run/report.pid
-
-[slapformat]
-input_definition_file = ${dir}/definition.cfg
-partition_amount = 2
-alter_user = false
-alter_network = false
-create_tap = false
-create_tun = false
-computer_xml = ${dir}/slapos.xml
-public_ipv4_lookup = false
-# as the captured node (StandaloneSlapOS writes it)
-partition_has_ipv6_range = false
-`,
-  );
+  // as the captured node (StandaloneSlapOS writes it)
+  writeNodeFolder(dir, { masterUrl: master.url, computerId: COMPUTER, partitions: 2, slapformat: "partition_has_ipv6_range = false" });
 });
 
 afterAll(async () => {
