@@ -57,7 +57,17 @@ const running: Node[] = [];
 export async function stopNodes(): Promise<void> {
   const nodes = running.splice(0);
   await Promise.all(nodes.map((node) => node.stop()));
-  if (!process.env.KEEP_TEST_DIRS) for (const node of nodes) rmSync(node.dir, { recursive: true, force: true });
+  const folders = [...nodes.map((node) => node.dir), ...scratch.splice(0)];
+  if (!process.env.KEEP_TEST_DIRS) for (const folder of folders) rmSync(folder, { recursive: true, force: true });
+}
+
+const scratch: string[] = [];
+
+/** A temporary folder (for releases, plugin files) removed by stopNodes. */
+export function scratchDir(prefix = "slapgrid-tmp-"): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  scratch.push(dir);
+  return dir;
 }
 
 // A file that forgot, or a run cut short: no supervisor is left behind.

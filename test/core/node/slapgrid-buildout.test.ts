@@ -9,12 +9,11 @@ import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { loads } from "../../../core/slap/marshal/index.ts";
 import { BINARY } from "../../helpers/binary.ts";
-import { tempDir } from "../../helpers/tmp.ts";
-import { Node, stopNodes, instanceProfile, writeRelease } from "./harness.ts";
+import { Node, scratchDir, stopNodes, instanceProfile, writeRelease } from "./harness.ts";
 
 afterAll(stopNodes, 60_000);
 
-const releases = tempDir("slapgrid-bo-");
+const releases = scratchDir("slapgrid-bo-");
 const release = (name: string, parts: Record<string, string>) => writeRelease(releases, name, { instance: instanceProfile(parts) });
 
 describe("§8.59–8.60 the instance profile", () => {

@@ -10,12 +10,11 @@ import { join } from "node:path";
 import { softwareHash } from "../../../core/node/paths.ts";
 import { BINARY } from "../../helpers/binary.ts";
 import { freePort, waitFor } from "../../helpers/ports.ts";
-import { tempDir } from "../../helpers/tmp.ts";
-import { Node, stopNodes, instanceProfile, writeRelease } from "./harness.ts";
+import { Node, scratchDir, stopNodes, instanceProfile, writeRelease } from "./harness.ts";
 
 afterAll(stopNodes, 60_000);
 
-const releases = tempDir("slapgrid-ft-");
+const releases = scratchDir("slapgrid-ft-");
 const fine = writeRelease(releases, "fine", { instance: instanceProfile({ p: "recipe = plone.recipe.command\ncommand = touch worked" }) });
 
 /** Processes whose working folder is `folder` (the buildout of a partition, its recipes). */

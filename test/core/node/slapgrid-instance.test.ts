@@ -8,12 +8,11 @@ import { afterAll, describe, expect, test } from "bun:test";
 import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { waitFor } from "../../helpers/ports.ts";
-import { tempDir } from "../../helpers/tmp.ts";
-import { Node, stopNodes, executable, instanceProfile, scriptPart, writeRelease } from "./harness.ts";
+import { Node, scratchDir, stopNodes, executable, instanceProfile, scriptPart, writeRelease } from "./harness.ts";
 
 afterAll(stopNodes, 60_000);
 
-const releases = tempDir("slapgrid-sr-");
+const releases = scratchDir("slapgrid-sr-");
 
 /** The state files a real instance buildout leaves (the reference's tests use a fake buildout that leaves none). */
 const BUILDOUT_STATE = [".installed.cfg", "bin", "develop-eggs", "eggs", "parts", "sbin"];

@@ -8,12 +8,11 @@
 import { afterAll, describe, expect, test } from "bun:test";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { tempDir } from "../../helpers/tmp.ts";
-import { Node, stopNodes, instanceProfile, writeRelease } from "./harness.ts";
+import { Node, scratchDir, stopNodes, instanceProfile, writeRelease } from "./harness.ts";
 
 afterAll(stopNodes, 60_000);
 
-const releases = tempDir("slapgrid-mg-");
+const releases = scratchDir("slapgrid-mg-");
 
 function managerPlugin(dir: string): { file: string; sequence: () => string[]; reset: () => void } {
   const log = join(dir, "sequence");
@@ -46,7 +45,7 @@ export default {
 
 describe("§8.50 TestSlapgridManagerLifecycle", () => {
   test("§8.50 software: ['software', 'softwareTearDown']; a failing build: ['software']", async () => {
-    const dir = tempDir("slapgrid-mgr-");
+    const dir = scratchDir("slapgrid-mgr-");
     const manager = managerPlugin(dir);
     const node = await Node.create({ partitions: 0, slapos: `plugin_list = ${manager.file}\n` });
     await node.supply(writeRelease(releases, "fine", { parts: { p: "recipe = plone.recipe.command\ncommand = true" } }));
@@ -60,7 +59,7 @@ describe("§8.50 TestSlapgridManagerLifecycle", () => {
   });
 
   test("§8.50 instance: ['instance', 'instanceTearDown'], also for an up-to-date partition; report: 'report' for a destroyed one", async () => {
-    const dir = tempDir("slapgrid-mgr-");
+    const dir = scratchDir("slapgrid-mgr-");
     const manager = managerPlugin(dir);
     const node = await Node.create({ slapos: `plugin_list = ${manager.file}\n` });
     const url = writeRelease(releases, "instance", { instance: instanceProfile({ p: "recipe = plone.recipe.command\ncommand = true" }) });

@@ -8,12 +8,11 @@ import { afterAll, describe, expect, test } from "bun:test";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { freePort, waitFor } from "../../helpers/ports.ts";
-import { tempDir } from "../../helpers/tmp.ts";
-import { Node, stopNodes, instanceProfile, scriptPart, writeRelease } from "./harness.ts";
+import { Node, scratchDir, stopNodes, instanceProfile, scriptPart, writeRelease } from "./harness.ts";
 
 afterAll(stopNodes, 60_000);
 
-const releases = tempDir("slapgrid-off-");
+const releases = scratchDir("slapgrid-off-");
 const working = writeRelease(releases, "working", {
   instance: instanceProfile({ wrapper: scriptPart("etc/run/wrapper", "echo Working\nexec sleep 1000") }),
 });

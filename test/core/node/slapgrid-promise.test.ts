@@ -8,12 +8,11 @@ import { afterAll, describe, expect, test } from "bun:test";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { freePort } from "../../helpers/ports.ts";
-import { tempDir } from "../../helpers/tmp.ts";
-import { Node, stopNodes, instanceProfile, scriptPart, writeRelease } from "./harness.ts";
+import { Node, scratchDir, stopNodes, instanceProfile, scriptPart, writeRelease } from "./harness.ts";
 
 afterAll(stopNodes, 60_000);
 
-const releases = tempDir("slapgrid-pr-");
+const releases = scratchDir("slapgrid-pr-");
 const result = (node: Node, title: string, i = 0) => join(node.partition(i), ".slapgrid", "promise", "result", `${title}.status.json`);
 
 describe("§8.38–8.39 promises after deploying", () => {

@@ -10,12 +10,11 @@ import { join } from "node:path";
 import type { NodeRun } from "../../../core/node/context.ts";
 import { buildoutParameters } from "../../../core/node/software/install.ts";
 import { softwareHash } from "../../../core/node/paths.ts";
-import { tempDir } from "../../helpers/tmp.ts";
-import { Node, stopNodes, writeRelease } from "./harness.ts";
+import { Node, scratchDir, stopNodes, writeRelease } from "./harness.ts";
 
 afterAll(stopNodes, 60_000);
 
-const releases = tempDir("slapgrid-sw-");
+const releases = scratchDir("slapgrid-sw-");
 chmodSync(releases, 0o755);
 
 const counting = writeRelease(releases, "counting", {

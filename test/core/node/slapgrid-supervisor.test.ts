@@ -11,12 +11,11 @@ import { createSupervisordConfiguration } from "../../../core/node/supervisor-fi
 import { supervisorClient } from "../../../plugins/supervisor/api.ts";
 import { BINARY, slapos } from "../../helpers/binary.ts";
 import { waitFor } from "../../helpers/ports.ts";
-import { tempDir } from "../../helpers/tmp.ts";
-import { Node, alive, stopNodes, instanceProfile, scriptPart, writeRelease } from "./harness.ts";
+import { Node, scratchDir, alive, stopNodes, instanceProfile, scriptPart, writeRelease } from "./harness.ts";
 
 afterAll(stopNodes, 60_000);
 
-const releases = tempDir("slapgrid-sv-");
+const releases = scratchDir("slapgrid-sv-");
 const service = writeRelease(releases, "service", {
   instance: instanceProfile({ daemon: scriptPart("etc/service/daemon", "exec sleep 1000") }),
 });

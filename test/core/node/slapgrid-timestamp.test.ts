@@ -9,12 +9,11 @@ import { afterAll, describe, expect, test } from "bun:test";
 import { existsSync, mkdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { freePort } from "../../helpers/ports.ts";
-import { tempDir } from "../../helpers/tmp.ts";
-import { Node, stopNodes, instanceProfile, scriptPart, writeRelease } from "./harness.ts";
+import { Node, scratchDir, stopNodes, instanceProfile, scriptPart, writeRelease } from "./harness.ts";
 
 afterAll(stopNodes, 60_000);
 
-const releases = tempDir("slapgrid-ts-");
+const releases = scratchDir("slapgrid-ts-");
 const profile = instanceProfile({ worked: "recipe = plone.recipe.command\ncommand = touch worked\nupdate-command = ${:command}" });
 const release = (name: string) => writeRelease(releases, name, { instance: profile });
 
