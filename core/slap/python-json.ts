@@ -8,9 +8,9 @@
  * Objects decode to `Map<string, PyValue>` (insertion order kept, a repeated
  * key keeps its first place and its last value, as a Python dict does).
  */
-import { compareCodePoints } from "../slap/marshal/encode.ts";
-import { floatRepr } from "../slap/marshal/float-repr.ts";
-import { PyFloat, PyTuple, isPlainDict, type PyValue } from "../slap/marshal/values.ts";
+import { compareCodePoints } from "./marshal/encode.ts";
+import { floatRepr } from "./marshal/float-repr.ts";
+import { PyFloat, PyTuple, isPlainDict, type PyValue } from "./marshal/values.ts";
 import { SlapError } from "../errors.ts";
 
 /** A JSON document that Python's json.loads refuses; the message is Python's. */
@@ -191,7 +191,8 @@ function floatText(x: number): string {
 }
 
 function entriesOf(value: Map<PyValue, PyValue> | Record<string, PyValue>): Array<[string, PyValue]> {
-  const raw: Array<[PyValue, PyValue]> = value instanceof Map ? [...value] : Object.entries(value);
+  // a key whose value is undefined is absent (as it would be from a Python dict)
+  const raw = (value instanceof Map ? [...value] : Object.entries(value)).filter(([, v]) => v !== undefined) as Array<[PyValue, PyValue]>;
   return raw.map(([k, v]) => [typeof k === "string" ? k : k === null ? "null" : typeof k === "boolean" ? String(k) : String(k), v]);
 }
 
