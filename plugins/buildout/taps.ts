@@ -63,7 +63,7 @@ export async function runNative(
     return undefined;
   }
   const timeout = result.timedOut ? `\nbuildout timed out after ${input.timeout}s\n` : "";
-  return { code: result.timedOut && !result.code ? 1 : result.code, output: result.output + timeout };
+  return { code: result.timedOut && !result.code ? 1 : result.code, output: result.output + timeout, timedOut: result.timedOut };
 }
 
 /** The external buildout named by `[slapos] buildout` (the software release's own bin/buildout when it has one). */
@@ -84,5 +84,5 @@ export async function runExternal(
     onLine: input.onOutput,
   });
   const timeout = result.timedOut ? `\nbuildout timed out after ${input.timeout}s\n` : "";
-  return { code: result.timedOut && !result.code ? 1 : result.code, output: result.output + timeout };
+  return { code: result.timedOut && !result.code ? 1 : result.code, output: result.output + timeout, timedOut: result.timedOut };
 }

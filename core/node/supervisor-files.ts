@@ -1,12 +1,15 @@
 /**
- * The files the node writes for the supervisor (node-runtime.md §1.2, §1.4):
- * the instance tree's directories, supervisord.conf from the reference
- * template, and one `<group>.conf` per partition group in
- * `etc/supervisord.conf.d/`, byte for byte as slapgrid writes them.
+ * The instance supervisor's files, the one implementation of their on-disk
+ * format (node-runtime.md §1.2, §1.4): where they are (socket choice
+ * included), `etc/supervisord.conf` from the reference template, the
+ * watchdog line, and slapgrid's `updateFile` (rewrite only when the bytes
+ * differ, atomically, then force the mode). The node runs and the supervisor
+ * plugin's `node supervisord` both write through here.
  */
-import { chmodSync, existsSync, fchmodSync, mkdirSync, openSync, readFileSync, closeSync, renameSync, statSync, writeSync } from "node:fs";
+import { chmodSync, closeSync, existsSync, fchmodSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
-import { SlapError } from "../../../core/errors.ts";
+import { SlapError } from "../errors.ts";
+import { selfCommand } from "./self.ts";
 
 export interface SupervisorPaths {
   instanceRoot: string;
@@ -16,13 +19,14 @@ export interface SupervisorPaths {
   configDir: string;
   /** INST_ROOT/sv.sock, or the legacy INST_ROOT/supervisord.socket when it exists */
   socket: string;
+  /** INST_ROOT/var/log/supervisord.log */
   logfile: string;
+  /** INST_ROOT/var/run/supervisord.pid */
   pidfile: string;
 }
 
 export interface PathLogger {
   info(message: string): void;
-  critical?(message: string): void;
 }
 
 /** The reference's socket choice: the legacy `supervisord.socket` wins when it exists. */
@@ -44,7 +48,7 @@ export function supervisorPaths(instanceRoot: string, log?: PathLogger): Supervi
   };
 }
 
-/** The instance supervisord.conf (slapos/grid/templates/supervisord.conf.in), with the watchdog command line. */
+/** The instance supervisord.conf (slapos/grid/templates/supervisord.conf.in), byte for byte. */
 export function supervisordConfText(paths: SupervisorPaths, watchdogCommand = ""): string {
   return `[rpcinterface:supervisor]
 supervisor.rpcinterface_factory = supervisor.rpcinterface:make_main_rpcinterface
@@ -76,9 +80,36 @@ events=PROCESS_STATE_EXITED, PROCESS_STATE_FATAL
 `;
 }
 
+export interface WatchdogLineOptions {
+  masterUrl: string;
+  computerId: string;
+  instanceRoot: string;
+  certificateRepositoryPath?: string;
+  /** argv prefix that runs slapos (defaults to this executable). */
+  command?: string[];
+}
+
+function quote(value: string): string {
+  return `'${value.replaceAll("'", "'\\''")}'`;
+}
+
 /**
- * slapgrid's updateFile: write only when the bytes differ (then atomically,
- * through a temporary file), and force the mode. Returns whether anything
+ * slapgrid's _getWatchdogLine with our binary instead of
+ * /opt/slapos/bin/slapos-watchdog: its two spaces after the master URL
+ * kept, the certificate option only when set. Single quotes inside a value
+ * are escaped (the reference does not, and breaks on them).
+ */
+export function watchdogCommand(options: WatchdogLineOptions): string {
+  const parts = [...(options.command ?? selfCommand()), "node", "watchdog", `--master-url ${quote(options.masterUrl)} `];
+  if (options.certificateRepositoryPath) parts.push(`--certificate-repository-path ${quote(options.certificateRepositoryPath)}`);
+  parts.push(`--computer-id ${quote(options.computerId)}`, `--instance-root ${quote(options.instanceRoot)}`);
+  return parts.join(" ");
+}
+
+/**
+ * slapgrid's updateFile: write only when the bytes differ — atomically,
+ * through a temporary file renamed over the old one, so a crash never
+ * leaves half a file — then force the mode. Returns whether anything
  * changed (content or mode).
  */
 export function updateFile(path: string, content: string, mode = 0o600): boolean {
@@ -96,16 +127,19 @@ export function updateFile(path: string, content: string, mode = 0o600): boolean
       return true;
     }
   }
-  const temp = join(dirname(path), `.${process.pid}.${Date.now()}.tmp`);
-  const fd = openSync(temp, "w", mode);
+  const temporary = join(dirname(path), `.${process.pid}.${Date.now()}.${Math.random().toString(36).slice(2, 8)}.tmp`);
+  const fd = openSync(temporary, "w", mode);
   try {
     fchmodSync(fd, mode);
     let offset = 0;
     while (offset < bytes.length) offset += writeSync(fd, bytes, offset, bytes.length - offset);
-  } finally {
+  } catch (error) {
     closeSync(fd);
+    rmSync(temporary, { force: true });
+    throw error;
   }
-  renameSync(temp, path);
+  closeSync(fd);
+  renameSync(temporary, path);
   return true;
 }
 
@@ -117,7 +151,8 @@ export function createPrivateDirectory(path: string): void {
   if (mode !== 0o700) throw new SlapError("failure", `Wrong permissions in ${path}: is 0${mode.toString(8)}, should be 0700`);
 }
 
-export interface WriteMainConfigOptions {
+export interface SupervisordConfigurationOptions {
+  /** The watchdog's command line; empty for `node supervisord` (the reference's default). */
   watchdogCommand?: string;
   log?: PathLogger;
   /** The supervisor.mainConfig hook, applied to the text before it is written. */
@@ -125,11 +160,12 @@ export interface WriteMainConfigOptions {
 }
 
 /**
- * createSupervisordConfiguration: the instance tree's supervisor
- * directories (var 0755, var/log, var/run, etc, etc/supervisord.conf.d
- * 0700) and supervisord.conf (0600). Returns whether the file changed.
+ * createSupervisordConfiguration: the instance tree's supervisor folders
+ * (var 0755; var/log, var/run, etc, etc/supervisord.conf.d 0700) and
+ * supervisord.conf (0600), in the reference's order. Returns whether the
+ * file changed.
  */
-export async function createSupervisordConfiguration(instanceRoot: string, options: WriteMainConfigOptions = {}): Promise<boolean> {
+export async function createSupervisordConfiguration(instanceRoot: string, options: SupervisordConfigurationOptions = {}): Promise<boolean> {
   const root = resolve(instanceRoot);
   if (!existsSync(root) || !statSync(root).isDirectory()) throw new SlapError("failure", `${root} does not exist.`);
   const paths = supervisorPaths(root, options.log);
@@ -144,74 +180,4 @@ export async function createSupervisordConfiguration(instanceRoot: string, optio
   let text = supervisordConfText(paths, options.watchdogCommand ?? "");
   if (options.transform) text = await options.transform(text);
   return updateFile(paths.config, text);
-}
-
-/**
- * One program of a partition (slapgrid's addProgramToGroup): `id` is its
- * basename (`wrapper`), `name` its process name (`wrapper`, or
- * `daemon-on-watch` for etc/service), `command` an absolute path; `asUser`
- * false runs it as root (managers); `options` override or add lines.
- */
-export interface PartitionProgram {
-  id: string;
-  name: string;
-  command: string;
-  asUser: boolean;
-  options?: Record<string, string>;
-}
-
-export interface ProgramIdentity {
-  uid: number;
-  gid: number;
-  /** pw_name and pw_dir of uid. */
-  user: string;
-  home: string;
-}
-
-/** The `[program:x]` block slapgrid writes (program_partition_supervisord.conf.in). */
-export function programBlock(group: string, program: PartitionProgram, partitionPath: string, identity: ProgramIdentity): string {
-  const id = `${group}_${program.id}`;
-  const options: Array<[string, string]> = [
-    ["directory", partitionPath],
-    ["command", program.command],
-    ["process_name", program.name],
-    ["autostart", "false"],
-    ["autorestart", "false"],
-    ["startsecs", "0"],
-    ["startretries", "0"],
-    ["exitcodes", "0"],
-    ["stopsignal", "TERM"],
-    ["stopwaitsecs", "60"],
-    ["stopasgroup", "true"],
-    ["killasgroup", "true"],
-    ["user", String(identity.uid)],
-    ["group", String(identity.gid)],
-    ["serverurl", "AUTO"],
-    ["redirect_stderr", "true"],
-    ["stdout_logfile", `${partitionPath}/.${id}.log`],
-    ["stdout_logfile_maxbytes", "100KB"],
-    ["stdout_logfile_backups", "1"],
-    ["stderr_logfile", `${partitionPath}/.${id}.log`],
-    ["stderr_logfile_maxbytes", "100KB"],
-    ["stderr_logfile_backups", "1"],
-    ["environment", `USER="${identity.user}",LOGNAME="${identity.user}",HOME="${identity.home}"`],
-  ];
-  for (const [key, value] of Object.entries(program.options ?? {})) {
-    const existing = options.find(([k]) => k === key);
-    if (existing) existing[1] = value;
-    else options.push([key, value]);
-  }
-  return `[program:${id}]\n${options.map(([k, v]) => `${k}=${v}`).join("\n")}\n`;
-}
-
-/** A whole `<group>.conf`: the group header, then a blank line and a block per program. */
-export function groupFileText(
-  group: string,
-  programs: PartitionProgram[],
-  partitionPath: string,
-  identity: (program: PartitionProgram) => ProgramIdentity,
-): string {
-  let text = `[group:${group}]\nprograms=${programs.map((p) => `${group}_${p.id}`).join(",")}\n`;
-  for (const program of programs) text += `\n${programBlock(group, program, partitionPath, identity(program))}`;
-  return text;
 }
