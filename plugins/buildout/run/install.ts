@@ -174,9 +174,27 @@ export async function install(run: EngineRun, only: string[]): Promise<string[]>
   }
   const parts = uninstallMissing ? [...buildout.parts] : only;
   const signature = signatures(run, parts);
+  try {
+    return await installParts(run, parts, uninstallMissing, signature, state, file);
+  } finally {
+    file.compact(state);
+  }
+}
 
+async function installParts(
+  run: EngineRun,
+  parts: string[],
+  uninstallMissing: boolean,
+  signature: Map<string, string>,
+  state: InstalledState,
+  file: InstalledFile,
+): Promise<string[]> {
+  const buildout = run.buildout;
+  const options = buildout.sections.get("buildout")!;
+  const wanted = new Set(parts);
+  let uninstalled = false;
   for (const part of [...state.parts].reverse()) {
-    if (parts.includes(part)) {
+    if (wanted.has(part)) {
       const old = new Map(state.options.get(part) ?? []);
       const files = old.get(INSTALLED) ?? "";
       old.delete(INSTALLED);
@@ -194,13 +212,22 @@ export async function install(run: EngineRun, only: string[]): Promise<string[]>
     await uninstallPart(run, part, state);
     state.parts = state.parts.filter((p) => p !== part);
     file.save(state);
+    uninstalled = true;
   }
+  // Drop the uninstalled parts' sections, so parts reinstalled below are appended.
+  if (uninstalled) file.compact(state);
   warnUnused(run, options);
 
   // Parts this run does not handle keep their place first; handled ones follow in run order
   // (zc.buildout's final order), so a run that changes nothing rewrites nothing.
-  const untouched = state.parts.filter((p) => !parts.includes(p));
+  const untouched = state.parts.filter((p) => !wanted.has(p));
   const done: string[] = [];
+  const installedBefore = new Set(state.parts);
+  // Installed parts this run handles and has not reached yet, in their order; while the
+  // run meets them in that order, state.parts stays untouched + done + rest as it is.
+  const rest = state.parts.filter((p) => wanted.has(p));
+  let restStart = 0;
+  let ordered = untouched.every((p, i) => state.parts[i] === p);
   for (const part of parts) {
     const section = buildout.sections.get(part)!;
     const made = run.constructed.get(part)!;
@@ -208,7 +235,7 @@ export async function install(run: EngineRun, only: string[]): Promise<string[]>
     saved.delete(SIGNATURE);
     const started = performance.now();
     let files: string[];
-    const updated = state.parts.includes(part);
+    const updated = installedBefore.has(part);
     if (updated) {
       run.log.info(`Updating ${part}.`);
       const old = (state.options.get(part)?.get(INSTALLED) ?? "").split("\n").filter(Boolean);
@@ -246,9 +273,15 @@ export async function install(run: EngineRun, only: string[]): Promise<string[]>
     saved.set(SIGNATURE, signature.get(part)!);
     state.options.set(part, saved);
     done.push(part);
-    state.parts = [...untouched, ...done, ...state.parts.filter((p) => parts.includes(p) && !done.includes(p))];
+    if (ordered && rest[restStart] === part) restStart++;
+    else {
+      const at = rest.indexOf(part, restStart);
+      if (at >= 0) rest.splice(at, 1);
+      state.parts = [...untouched, ...done, ...rest.slice(restStart)];
+      ordered = true;
+    }
     warnUnused(run, section);
-    file.save(state);
+    file.save(state, [part]);
   }
   return state.parts;
 }
