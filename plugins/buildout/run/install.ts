@@ -8,7 +8,7 @@
 import { existsSync, lstatSync, mkdirSync, rmSync } from "node:fs";
 import { createHash } from "node:crypto";
 import { isAbs, join } from "../lang/pypath.ts";
-import { splitWords, sorted } from "../lang/pystr.ts";
+import { pyRepr, splitWords, sorted } from "../lang/pystr.ts";
 import { valueText, type Section } from "../lang/section.ts";
 import { runAsync } from "../lang/steps.ts";
 import { splitRecipe } from "../lang/buildout.ts";
@@ -114,9 +114,32 @@ async function uninstallPart(run: EngineRun, part: string, state: InstalledState
   removePaths(run, saved.get(INSTALLED) ?? "");
 }
 
+/**
+ * [buildout] options the SlapOS node writes into every software buildout.cfg;
+ * in SlapOS profiles the fork's extensions (slapos.extension.shared) read
+ * them, and the native engine stands in for those extensions.
+ */
+const NODE_BUILDOUT_OPTIONS = new Set(["shared-part-list", "build-time-part-list"]);
+
+/**
+ * zc.buildout's check for options nothing read, in the message of the
+ * language mode (2.13, or the fork's 3.0 wording). The fork also sets
+ * `_profile_base_location_` on sections and never reports it.
+ */
 function warnUnused(run: EngineRun, section: Section): void {
-  const unused = sorted(section.raw.keys()).filter((key) => !section.data.has(key));
-  if (unused.length) run.log.warning(`Unused options for ${section.name}: ${unused.map((k) => `'${k}'`).join(" ")}.`);
+  const fork = run.buildout.fork;
+  const unused = sorted(section.raw.keys()).filter((key) => {
+    if (section.data.has(key)) return false;
+    if (!fork) return true;
+    return key !== "_profile_base_location_" && !(section.name === "buildout" && NODE_BUILDOUT_OPTIONS.has(key));
+  });
+  if (!unused.length) return;
+  const names = unused.map((key) => pyRepr(key)).join(" ");
+  run.log.warning(
+    fork
+      ? `Section \`${section.name}\` contains unused option(s): ${names}.\nThis may be an indication for either a typo in the option's name or a bug in the used recipe.`
+      : `Unused options for ${section.name}: ${names}.`,
+  );
 }
 
 /** Create the buildout's directories (caches, bin, parts, develop-eggs) that are missing. */
@@ -280,7 +303,10 @@ async function installParts(
       state.parts = [...untouched, ...done, ...rest.slice(restStart)];
       ordered = true;
     }
-    warnUnused(run, section);
+    // An updated part has exactly the options of its install, which this check already
+    // reported (any change reinstalls); native recipes read on update only what updating
+    // needs, so checking again would report options the install did use.
+    if (!updated) warnUnused(run, section);
     file.save(state, [part]);
   }
   return state.parts;
