@@ -117,18 +117,38 @@ export function dropLeadingBlankLines(text: string): string {
   return text.replace(LEADING_BLANK_LINES, "");
 }
 
-/** Python's repr() of a str (for messages that quote a line as Python does). */
+/** Characters Python's str.isprintable() refuses (other than the space): categories C and Z. */
+const NON_PRINTABLE = /[\p{C}\p{Z}]/u;
+
+function escapeChar(ch: string, quote: string): string {
+  switch (ch) {
+    case "\\":
+      return "\\\\";
+    case "\n":
+      return "\\n";
+    case "\r":
+      return "\\r";
+    case "\t":
+      return "\\t";
+  }
+  if (ch === quote) return "\\" + ch;
+  if (ch !== " " && NON_PRINTABLE.test(ch)) {
+    const code = ch.codePointAt(0)!;
+    if (code < 0x100) return "\\x" + code.toString(16).padStart(2, "0");
+    if (code < 0x10000) return "\\u" + code.toString(16).padStart(4, "0");
+    return "\\U" + code.toString(16).padStart(8, "0");
+  }
+  return ch;
+}
+
+/**
+ * Python's repr() of a str, byte for byte: single quotes unless the text has
+ * ' and no ", and Python's escapes (non-printable characters as \xNN,
+ * \uNNNN or \UNNNNNNNN). Messages that quote a line and templates use it.
+ */
 export function pyRepr(s: string): string {
   const quote = s.includes("'") && !s.includes('"') ? '"' : "'";
   let out = quote;
-  for (const ch of s) {
-    const c = ch.codePointAt(0)!;
-    if (ch === quote || ch === "\\") out += "\\" + ch;
-    else if (ch === "\n") out += "\\n";
-    else if (ch === "\r") out += "\\r";
-    else if (ch === "\t") out += "\\t";
-    else if (c < 32 || c === 127) out += "\\x" + c.toString(16).padStart(2, "0");
-    else out += ch;
-  }
+  for (const ch of s) out += escapeChar(ch, quote);
   return out + quote;
 }

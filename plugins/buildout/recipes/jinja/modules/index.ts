@@ -18,6 +18,7 @@ import { makeModule } from "./module.ts";
 import { reModule } from "./re.ts";
 import { urllibParseModule } from "./urllib.ts";
 import { shellQuote } from "../../util/shell.ts";
+import { abspath, dirname as pathDirname, isAbs, join as pathJoin, normpath } from "../../../lang/pypath.ts";
 
 function bytesOf(value: PyValue, what: string): Uint8Array {
   if (value instanceof PyBytes) return value.data;
@@ -99,25 +100,14 @@ function osPathModule(): PyObject {
   const str = (v: PyValue) => pyStr(v);
   return makeModule("posixpath", [
     new PyFunction("join", (args) => {
-      let out = "";
-      for (const part of args.map(str)) {
-        if (part.startsWith("/")) out = part;
-        else if (!out || out.endsWith("/")) out += part;
-        else out += "/" + part;
-      }
-      return out;
+      const parts = args.map(str);
+      return parts.length ? pathJoin(parts[0]!, ...parts.slice(1)) : "";
     }),
     builtin("basename", [["p", REQUIRED]], (p) => str(p).slice(str(p).lastIndexOf("/") + 1)),
-    builtin("dirname", [["p", REQUIRED]], (p) => {
-      const s = str(p);
-      const head = s.slice(0, s.lastIndexOf("/") + 1);
-      return head && head !== "/".repeat(head.length) ? head.replace(/\/+$/, "") : head;
-    }),
+    builtin("dirname", [["p", REQUIRED]], (p) => pathDirname(str(p))),
     builtin("split", [["p", REQUIRED]], (p) => {
       const s = str(p);
-      const i = s.lastIndexOf("/") + 1;
-      const head = s.slice(0, i);
-      return new PyTuple([head && head !== "/".repeat(head.length) ? head.replace(/\/+$/, "") : head, s.slice(i)]);
+      return new PyTuple([pathDirname(s), s.slice(s.lastIndexOf("/") + 1)]);
     }),
     builtin("splitext", [["p", REQUIRED]], (p) => {
       const s = str(p);
@@ -127,9 +117,9 @@ function osPathModule(): PyObject {
       const cut = s.length - base.length + dot;
       return new PyTuple([s.slice(0, cut), s.slice(cut)]);
     }),
-    builtin("normpath", [["p", REQUIRED]], (p) => (str(p) ? posix.normalize(str(p)).replace(/(.)\/$/, "$1") : ".")),
-    builtin("abspath", [["p", REQUIRED]], (p) => posix.resolve(str(p))),
-    builtin("isabs", [["p", REQUIRED]], (p) => str(p).startsWith("/")),
+    builtin("normpath", [["p", REQUIRED]], (p) => normpath(str(p))),
+    builtin("abspath", [["p", REQUIRED]], (p) => abspath(str(p))),
+    builtin("isabs", [["p", REQUIRED]], (p) => isAbs(str(p))),
     builtin("exists", [["p", REQUIRED]], (p) => existsSync(str(p))),
     builtin("lexists", [["p", REQUIRED]], (p) => {
       try {

@@ -1,4 +1,5 @@
 /** Methods of Python's built-in types (str, list, dict, set, bytes), looked up as attributes. */
+import { isSpace, lstrip, rstrip, strip } from "../../../lang/pystr.ts";
 import { REQUIRED, bind, builtin, noKwargs } from "./args.ts";
 import { strFormat } from "./format.ts";
 import { compare, contains, eq, getItem, iterate, truthy } from "./ops.ts";
@@ -11,10 +12,10 @@ function method(name: string, spec: Array<[string, PyValue | typeof REQUIRED]>, 
   return [name, (self, args, kwargs) => body(self, ...bind(name, spec, args, kwargs))];
 }
 
-const WS = " \t\n\r\x0b\x0c";
-
+/** str.strip/lstrip/rstrip: Python's whitespace (the engine's, lang/pystr.ts) or the given characters. */
 function stripChars(text: string, chars: PyValue, left: boolean, right: boolean): string {
-  const set = chars === null ? WS : String(chars);
+  if (chars === null) return left && right ? strip(text) : left ? lstrip(text) : rstrip(text);
+  const set = String(chars);
   let a = 0;
   let b = text.length;
   if (left) while (a < b && set.includes(text[a]!)) a++;
@@ -27,7 +28,6 @@ function str(value: PyValue, what: string): string {
   return value;
 }
 
-const isSpace = (c: string) => /\s/.test(c);
 
 function split(text: string, sep: PyValue, maxsplit: PyValue): string[] {
   const max = typeof maxsplit === "number" && maxsplit >= 0 ? maxsplit : Infinity;
@@ -159,7 +159,7 @@ const STR_METHODS = new Map<string, Method>([
   method("isnumeric", [], (s: string) => /^\p{N}+$/u.test(s)),
   method("isalpha", [], (s: string) => /^\p{L}+$/u.test(s)),
   method("isalnum", [], (s: string) => /^[\p{L}\p{N}]+$/u.test(s)),
-  method("isspace", [], (s: string) => /^\s+$/.test(s)),
+  method("isspace", [], (s: string) => s.length > 0 && [...s].every(isSpace)),
   method("islower", [], (s: string) => /\p{Ll}/u.test(s) && s === s.toLowerCase()),
   method("isupper", [], (s: string) => /\p{Lu}/u.test(s) && s === s.toUpperCase()),
   method("zfill", [["width", REQUIRED]], (s: string, w) => {

@@ -1,4 +1,5 @@
 /** Python's str() and repr() of template values, byte for byte. */
+import { pyRepr as pyStrRepr } from "../../../lang/pystr.ts";
 import { PyBytes, PyDict, PyFloat, PyFunction, PyObject, PySet, PyTuple, Undefined, type PyValue } from "./types.ts";
 
 /** repr(float): shortest round-trip digits, fixed between 1e-4 and 1e16, else `1e+16` style. */
@@ -23,36 +24,8 @@ export function floatRepr(x: number): string {
   return `${sign}${body}e${exp < 0 ? "-" : "+"}${e}`;
 }
 
-const NON_PRINTABLE = /[\p{C}\p{Z}]/u;
-
-function escapeChar(ch: string, quote: string): string {
-  switch (ch) {
-    case "\\":
-      return "\\\\";
-    case "\n":
-      return "\\n";
-    case "\r":
-      return "\\r";
-    case "\t":
-      return "\\t";
-  }
-  if (ch === quote) return "\\" + ch;
-  if (ch !== " " && NON_PRINTABLE.test(ch)) {
-    const code = ch.codePointAt(0)!;
-    if (code < 0x100) return "\\x" + code.toString(16).padStart(2, "0");
-    if (code < 0x10000) return "\\u" + code.toString(16).padStart(4, "0");
-    return "\\U" + code.toString(16).padStart(8, "0");
-  }
-  return ch;
-}
-
-/** repr(str): single quotes unless the text has ' and no ", Python's escapes. */
-export function stringRepr(text: string): string {
-  const quote = text.includes("'") && !text.includes('"') ? '"' : "'";
-  let out = quote;
-  for (const ch of text) out += escapeChar(ch, quote);
-  return out + quote;
-}
+/** repr(str): the engine's (lang/pystr.ts), so messages and templates quote alike. */
+export const stringRepr = pyStrRepr;
 
 function bytesRepr(data: Uint8Array): string {
   let hasSingle = false;
