@@ -16,9 +16,9 @@
 import { existsSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import type { RecipeFactory } from "../recipe-api.ts";
-import { pformat } from "./jinja/py/pformat.ts";
-import { PyDict, PyTuple } from "./jinja/py/types.ts";
-import { stringRepr } from "./jinja/py/repr.ts";
+import { pformat } from "../py/pformat.ts";
+import { PyDict, PyTuple } from "../py/types.ts";
+import { stringRepr } from "../py/repr.ts";
 import { UserError } from "./util/errors.ts";
 import { eggPaths } from "./util/eggs.ts";
 import { createFile } from "./util/files.ts";

@@ -4,15 +4,15 @@
  * str, int, sorted, enumerate, isinstance...).
  */
 import { callValue, type Environment } from "./environment.ts";
-import { REQUIRED, bind, builtin } from "./py/args.ts";
-import { binary } from "./py/arith.ts";
-import { toFloat, toInt } from "./py/convert.ts";
-import { roundHalfEven } from "./py/decimal.ts";
-import { formatSpec } from "./py/format.ts";
-import { builtinAttr, pairs, sortValues } from "./py/methods.ts";
-import { compare, iterate, length, numeric, truthy } from "./py/ops.ts";
-import { pyRepr, pyStr } from "./py/repr.ts";
-import { PyBytes, PyDict, PyException, PyFloat, PyFunction, PyObject, PySet, PyTuple, Undefined, typeError, type Kwargs, type PyValue } from "./py/types.ts";
+import { REQUIRED, bind, builtin } from "../../py/args.ts";
+import { binary } from "../../py/arith.ts";
+import { toFloat, toInt } from "../../py/convert.ts";
+import { roundHalfEven } from "../../py/decimal.ts";
+import { formatSpec } from "../../py/format.ts";
+import { builtinAttr, pairs, sortValues } from "../../py/methods.ts";
+import { compare, iterate, length, numeric, truthy } from "../../py/ops.ts";
+import { pyRepr, pyStr } from "../../py/repr.ts";
+import { PyBytes, PyDict, PyException, PyFloat, PyFunction, PyObject, PySet, PyTuple, Undefined, typeError, type Kwargs, type PyValue } from "../../py/types.ts";
 
 const MAX_RANGE = 100000;
 

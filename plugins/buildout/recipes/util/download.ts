@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { BuildoutView, DownloadLimits } from "../../recipe-api.ts";
 import { checkMd5, localSize, resolveSource as resolveUrl, type Source } from "../../run/download.ts";
-import { stringRepr } from "../jinja/py/repr.ts";
+import { stringRepr } from "../../py/repr.ts";
 import { UserError } from "./errors.ts";
 
 export type { Source };

@@ -1,7 +1,7 @@
 /** json.dumps / pprint.pformat of the native Python values, compared with Python's. */
 import { expect, test } from "bun:test";
-import { jsonDumps, jsonLoads } from "../../../../../plugins/buildout/recipes/jinja/py/json.ts";
-import { pformat } from "../../../../../plugins/buildout/recipes/jinja/py/pformat.ts";
+import { jsonDumps, jsonLoads } from "../../../../plugins/buildout/py/json.ts";
+import { pformat } from "../../../../plugins/buildout/py/pformat.ts";
 import { python } from "./python.ts";
 
 const DOCS = [

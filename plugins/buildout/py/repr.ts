@@ -1,5 +1,5 @@
 /** Python's str() and repr() of template values, byte for byte. */
-import { pyRepr as pyStrRepr } from "../../../lang/pystr.ts";
+import { pyRepr as pyStrRepr } from "../lang/pystr.ts";
 import { PyBytes, PyDict, PyFloat, PyFunction, PyObject, PySet, PyTuple, Undefined, type PyValue } from "./types.ts";
 
 /** repr(float): shortest round-trip digits, fixed between 1e-4 and 1e16, else `1e+16` style. */

@@ -6,19 +6,19 @@
 import { createHash } from "node:crypto";
 import { existsSync, lstatSync, statSync } from "node:fs";
 import { posix } from "node:path";
-import { callValue } from "../environment.ts";
-import { REQUIRED, builtin } from "../py/args.ts";
-import { binary } from "../py/arith.ts";
-import { jsonDumps, jsonLoads } from "../py/json.ts";
-import { compare, eq, getItem, iterate, truthy } from "../py/ops.ts";
-import { pyStr } from "../py/repr.ts";
-import { getattrOrFail, pairs } from "../py/methods.ts";
-import { PyBytes, PyDict, PyException, PyFunction, PyObject, PyTuple, typeError, type PyValue } from "../py/types.ts";
+import { callValue } from "../call.ts";
+import { REQUIRED, builtin } from "../args.ts";
+import { binary } from "../arith.ts";
+import { jsonDumps, jsonLoads } from "../json.ts";
+import { compare, eq, getItem, iterate, truthy } from "../ops.ts";
+import { pyStr } from "../repr.ts";
+import { getattrOrFail, pairs } from "../methods.ts";
+import { PyBytes, PyDict, PyException, PyFunction, PyObject, PyTuple, typeError, type PyValue } from "../types.ts";
 import { makeModule } from "./module.ts";
 import { reModule } from "./re.ts";
 import { urllibParseModule } from "./urllib.ts";
-import { shellQuote } from "../../util/shell.ts";
-import { abspath, dirname as pathDirname, isAbs, join as pathJoin, normpath } from "../../../lang/pypath.ts";
+import { shellQuote } from "../shlex.ts";
+import { abspath, dirname as pathDirname, isAbs, join as pathJoin, normpath } from "../../lang/pypath.ts";
 
 function bytesOf(value: PyValue, what: string): Uint8Array {
   if (value instanceof PyBytes) return value.data;

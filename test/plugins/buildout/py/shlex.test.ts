@@ -1,6 +1,6 @@
 /** shlex.quote / shlex.split, compared with Python's own. */
 import { expect, test } from "bun:test";
-import { shellQuote, shellSplit } from "../../../../../plugins/buildout/recipes/util/shell.ts";
+import { shellQuote, shellSplit } from "../../../../plugins/buildout/py/shlex.ts";
 import { python } from "./python.ts";
 
 const WORDS = ["", "simple", "with space", "it's", 'say "hi"', "$HOME", "a*b", "é", "tab\there", "--opt=v,w:x/y.z@%+-", "back\\slash", "new\nline"];

@@ -1,9 +1,9 @@
 /** urllib.parse (also reachable as six.moves.urllib.parse and py2's urlparse). */
-import { REQUIRED, builtin } from "../py/args.ts";
-import { iterate, truthy } from "../py/ops.ts";
-import { pyStr } from "../py/repr.ts";
-import { quote, quotePlus, unquote, unquotePlus } from "../py/quote.ts";
-import { PyDict, PyException, PyFunction, PyObject, PyTuple, type PyValue } from "../py/types.ts";
+import { REQUIRED, builtin } from "../args.ts";
+import { iterate, truthy } from "../ops.ts";
+import { pyStr } from "../repr.ts";
+import { quote, quotePlus, unquote, unquotePlus } from "../quote.ts";
+import { PyDict, PyException, PyFunction, PyObject, PyTuple, type PyValue } from "../types.ts";
 import { makeModule } from "./module.ts";
 
 const SCHEME = /^([A-Za-z][A-Za-z0-9+.-]*):/;

@@ -1,5 +1,5 @@
 /** Helpers to build Python-like modules for the `import` context type. */
-import { PyFunction, PyObject, type PyValue } from "../py/types.ts";
+import { PyFunction, PyObject, type PyValue } from "../types.ts";
 
 /** A module object from named members (functions use their own names). */
 export function makeModule(name: string, members: Array<PyFunction | [string, PyValue]>): PyObject {

@@ -4,7 +4,7 @@
  * which publish.serialised relies on), and loads() that keeps floats as
  * floats. Also the bridge between buildout option values and Python values.
  */
-import type { OptionValue } from "../../../recipe-api.ts";
+import type { OptionValue } from "../recipe-api.ts";
 import { floatRepr, pyStr } from "./repr.ts";
 import { compare } from "./ops.ts";
 import { PyDict, PyException, PyFloat, PySet, PyTuple, Undefined, typeError, typeName, type PyValue } from "./types.ts";

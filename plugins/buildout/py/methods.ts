@@ -1,5 +1,5 @@
 /** Methods of Python's built-in types (str, list, dict, set, bytes), looked up as attributes. */
-import { isSpace, lstrip, rstrip, strip } from "../../../lang/pystr.ts";
+import { isSpace, lstrip, rstrip, strip } from "../lang/pystr.ts";
 import { REQUIRED, bind, builtin, noKwargs } from "./args.ts";
 import { strFormat } from "./format.ts";
 import { compare, contains, eq, getItem, iterate, truthy } from "./ops.ts";

@@ -3,9 +3,9 @@
  * `(?P=name)`, `\A`, `\Z`, leading inline flags, Python replacement
  * templates (`\1`, `\g<name>`), match objects.
  */
-import { REQUIRED, builtin } from "../py/args.ts";
-import { pyStr } from "../py/repr.ts";
-import { PyDict, PyException, PyFunction, PyObject, PyTuple, typeError, type PyValue } from "../py/types.ts";
+import { REQUIRED, builtin } from "../args.ts";
+import { pyStr } from "../repr.ts";
+import { PyDict, PyException, PyFunction, PyObject, PyTuple, typeError, type PyValue } from "../types.ts";
 import { makeModule } from "./module.ts";
 
 const FLAGS = { I: 2, IGNORECASE: 2, M: 8, MULTILINE: 8, S: 16, DOTALL: 16, X: 64, VERBOSE: 64, A: 256, ASCII: 256, U: 32, UNICODE: 32 } as const;
