@@ -1,7 +1,7 @@
 /** Python arithmetic: int stays int, anything with a float is float, `/` is true division. */
 import { percentFormat } from "./format.ts";
 import { numeric } from "./ops.ts";
-import { PyBytes, PyException, PyFloat, PyTuple, Undefined, typeError, typeName, type PyValue } from "./types.ts";
+import { PyBytes, PyDict, PyException, PyFloat, PySet, PyTuple, Undefined, typeError, typeName, type PyValue } from "./types.ts";
 
 function num(n: number, isFloat: boolean): PyValue {
   return isFloat ? new PyFloat(n) : n;
@@ -52,8 +52,16 @@ export function binary(op: string, a: PyValue, b: PyValue): PyValue {
         const r = na.n ** nb.n;
         return num(r, isFloat || nb.n < 0);
       }
+      case "&":
+      case "|":
+      case "^":
+      case "<<":
+      case ">>":
+        if (!isFloat) return bitwise(op, a, b, na.n, nb.n);
     }
   }
+  if (a instanceof PySet && b instanceof PySet && ["|", "&", "^", "-"].includes(op)) return setOperation(op, a, b);
+  if (op === "|" && a instanceof PyDict && b instanceof PyDict) return PyDict.from([...a.entries(), ...b.entries()]);
   switch (op) {
     case "+":
       if (typeof a === "string" && typeof b === "string") return a + b;
@@ -78,6 +86,25 @@ export function binary(op: string, a: PyValue, b: PyValue): PyValue {
 export function unary(op: string, a: PyValue): PyValue {
   if (a instanceof Undefined) a.fail();
   const n = numeric(a);
-  if (!n) throw typeError(`bad operand type for unary ${op}: '${typeName(a)}'`);
+  if (!n || (op === "~" && n.float)) throw typeError(`bad operand type for unary ${op}: '${typeName(a)}'`);
+  if (op === "~") return Number(~BigInt(n.n));
   return num(op === "-" ? -n.n : n.n, n.float);
+}
+
+/** Integer bitwise operators (exact through BigInt); between two bools, & | ^ give a bool. */
+function bitwise(op: string, a: PyValue, b: PyValue, x: number, y: number): PyValue {
+  const p = BigInt(x);
+  const q = BigInt(y);
+  if ((op === "<<" || op === ">>") && q < 0n) throw new PyException("ValueError", "negative shift count");
+  const r = op === "&" ? p & q : op === "|" ? p | q : op === "^" ? p ^ q : op === "<<" ? p << q : p >> q;
+  if (typeof a === "boolean" && typeof b === "boolean" && op !== "<<" && op !== ">>") return r !== 0n;
+  return Number(r);
+}
+
+function setOperation(op: string, a: PySet, b: PySet): PySet {
+  const frozen = a.frozen;
+  if (op === "|") return new PySet([...a.items(), ...b.items()], frozen);
+  if (op === "&") return new PySet(a.items().filter((x) => b.has(x)), frozen);
+  if (op === "-") return new PySet(a.items().filter((x) => !b.has(x)), frozen);
+  return new PySet([...a.items().filter((x) => !b.has(x)), ...b.items().filter((x) => !a.has(x))], frozen);
 }

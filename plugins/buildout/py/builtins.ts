@@ -13,7 +13,7 @@ import { formatSpec } from "./format.ts";
 import { builtinAttr, pairs, sortValues } from "./methods.ts";
 import { compare, iterate, length, numeric, truthy } from "./ops.ts";
 import { pyRepr, pyStr } from "./repr.ts";
-import { PyBytes, PyDict, PyException, PyFloat, PyFunction, PyObject, PySet, PyTuple, Undefined, typeError, type Kwargs, type PyValue } from "./types.ts";
+import { PyBytes, PyDict, PyException, PyFloat, PyFunction, PyObject, PySet, PyTuple, Undefined, typeError, typeName, type Kwargs, type PyValue } from "./types.ts";
 
 const MAX_RANGE = 100000;
 
@@ -177,5 +177,28 @@ export function pythonBuiltins(): Map<string, PyValue> {
   }));
   set(builtin("hasattr", [["obj", REQUIRED], ["name", REQUIRED]], (v, name) => builtinAttr(v, pyStr(name)) !== undefined));
 
+  set(builtin("issubclass", [["cls", REQUIRED], ["class_or_tuple", REQUIRED]], (cls, t) => {
+    const sub = (c: PyValue, parent: PyValue): boolean => {
+      if (parent instanceof PyTuple) return parent.items.some((p) => sub(c, p));
+      if (!(c instanceof PyFunction) || !c.typeOf || !(parent instanceof PyFunction) || !parent.typeOf) {
+        throw typeError("issubclass() arg 1 must be a class");
+      }
+      return c === parent || parent.typeOf === "object" || (c.typeOf === "bool" && parent.typeOf === "int");
+    };
+    return sub(cls, t);
+  }));
+  set(builtin("ascii", [["obj", REQUIRED]], (v) =>
+    pyRepr(v).replace(/[^\x00-\x7f]/gu, (ch) => {
+      const c = ch.codePointAt(0)!;
+      return c < 0x100 ? "\\x" + c.toString(16).padStart(2, "0") : c < 0x10000 ? "\\u" + c.toString(16).padStart(4, "0") : "\\U" + c.toString(16).padStart(8, "0");
+    }),
+  ));
+  set(builtin("type", [["object", REQUIRED]], (v) => {
+    const name = typeName(v);
+    const known = g.get(name);
+    return known instanceof PyFunction && known.typeOf ? known : new PyFunction(name, () => {
+      throw typeError(`cannot create '${name}' instances`);
+    }, name);
+  }));
   return g;
 }

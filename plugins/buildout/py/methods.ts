@@ -355,7 +355,11 @@ export function builtinAttr(value: PyValue, name: string): PyValue | undefined {
     if (name === "format") return new PyFunction("format", (args, kwargs) => strFormat(value, args, kwargs, getattrOrFail, getItem));
     table = STR_METHODS;
   } else if (Array.isArray(value)) table = LIST_METHODS;
-  else if (value instanceof PyTuple) table = TUPLE_METHODS;
+  else if (value instanceof PyTuple) {
+    const field = value.named?.fields.indexOf(name) ?? -1;
+    if (field >= 0) return value.items[field];
+    table = TUPLE_METHODS;
+  }
   else if (value instanceof PyDict) table = DICT_METHODS;
   else if (value instanceof PySet) table = value.frozen ? new Map([...SET_METHODS].filter(([k]) => !["add", "discard", "remove", "update"].includes(k))) : SET_METHODS;
   else if (value instanceof PyBytes) table = BYTES_METHODS;

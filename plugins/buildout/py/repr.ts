@@ -53,6 +53,8 @@ export function pyRepr(value: PyValue): string {
   if (typeof value === "string") return stringRepr(value);
   if (Array.isArray(value)) return "[" + value.map(pyRepr).join(", ") + "]";
   if (value instanceof PyTuple) {
+    const named = value.named;
+    if (named) return `${named.type}(${named.fields.map((f, i) => `${f}=${pyRepr(value.items[i]!)}`).join(", ")})`;
     if (value.items.length === 1) return "(" + pyRepr(value.items[0]!) + ",)";
     return "(" + value.items.map(pyRepr).join(", ") + ")";
   }

@@ -42,7 +42,11 @@ export class PyFloat {
 }
 
 export class PyTuple {
-  constructor(readonly items: readonly PyValue[]) {}
+  constructor(
+    readonly items: readonly PyValue[],
+    /** A named tuple (`sys.version_info`): its type name and field names, readable as attributes. */
+    readonly named?: { type: string; fields: readonly string[] },
+  ) {}
 }
 
 export class PyBytes {

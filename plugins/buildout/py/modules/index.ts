@@ -16,6 +16,7 @@ import { getattrOrFail, pairs } from "../methods.ts";
 import { PyBytes, PyDict, PyException, PyFunction, PyObject, PyTuple, typeError, type PyValue } from "../types.ts";
 import { makeModule } from "./module.ts";
 import { reModule } from "./re.ts";
+import { osMembers, platformModule, sysModule } from "./system.ts";
 import { urllibParseModule } from "./urllib.ts";
 import { shellQuote } from "../shlex.ts";
 import { abspath, dirname as pathDirname, isAbs, join as pathJoin, normpath } from "../../lang/pypath.ts";
@@ -226,12 +227,14 @@ function sixModule(): PyObject {
 }
 
 function osModule(): PyObject {
-  return makeModule("os", [["path", osPathModule()], ["sep", "/"], ["linesep", "\n"], ["curdir", "."], ["pardir", ".."]]);
+  return makeModule("os", [["path", osPathModule()], ...osMembers()]);
 }
 
 const FACTORIES: Record<string, () => PyObject> = {
   json: jsonModule,
   os: osModule,
+  sys: sysModule,
+  platform: platformModule,
   "os.path": osPathModule,
   posixpath: osPathModule,
   re: reModule,
