@@ -373,7 +373,7 @@ function fstringParts(body: string, raw: boolean): FPart[] {
     const source = body.slice(i + 1, end);
     if (!source.trim()) throw syntaxError("f-string: empty expression not allowed");
     const items = new Parser(tokenize(source)).top();
-    if (items.length !== 1) throw syntaxError("f-string: tuples need parentheses");
+    const expr: Node = items.length === 1 && !/,\s*$/.test(source) ? items[0] : { k: "tuple", items };
     let j = end;
     let conv: string | undefined;
     if (body[j] === "!") {
@@ -396,7 +396,7 @@ function fstringParts(body: string, raw: boolean): FPart[] {
       j = k;
     }
     if (body[j] !== "}") throw syntaxError("f-string: expecting '}'");
-    parts.push({ expr: items[0], conv, spec });
+    parts.push({ expr, conv, spec });
     i = j + 1;
   }
   if (text) parts.push(raw ? text : unescape(text, false));

@@ -186,8 +186,13 @@ function bind(target: Target, value: PyValue, vars: Map<string, PyValue>): void 
   target.forEach((t, i) => bind(t, items[i]!, vars));
 }
 
-/** Run the clauses (Python scopes: the first iterable in the enclosing scope, the rest inside). */
+/**
+ * Run the clauses. As in Python, the first iterable is evaluated (and
+ * iterated) in the enclosing scope when the comprehension is; a generator
+ * expression runs the rest only when something iterates it.
+ */
 function comprehension(node: Extract<Node, { k: "comp" }>, outer: Scope): PyValue {
+  const first = iterate(evaluate(node.clauses[0].iter, outer));
   const results: PyValue[] = [];
   const entries: Array<[PyValue, PyValue]> = [];
   const scope: Scope = { vars: new Map(), parent: outer };
@@ -198,17 +203,25 @@ function comprehension(node: Extract<Node, { k: "comp" }>, outer: Scope): PyValu
       return;
     }
     const clause = clauses[index];
-    for (const item of iterate(evaluate(clause.iter, index === 0 ? outer : scope))) {
+    for (const item of index === 0 ? first : iterate(evaluate(clause.iter, scope))) {
       bind(clause.target, item, scope.vars);
       if (clause.conds.every((c) => truthy(evaluate(c, scope)))) run(clauses, index + 1);
     }
   };
+  if (node.kind === "gen") {
+    // A generator object: always true, its items computed when iterated.
+    let done = false;
+    return new PyObject("generator", new Map([["__iter__", new PyFunction("__iter__", () => {
+      if (done) return []; // exhausted after one pass
+      done = true;
+      run(node.clauses, 0);
+      return results;
+    })]]));
+  }
   run(node.clauses, 0);
   if (node.kind === "list") return results;
   if (node.kind === "set") return new PySet(results);
-  if (node.kind === "dict") return PyDict.from(entries);
-  // A generator object: always true, iterable once.
-  return new PyObject("generator", new Map([["__iter__", new PyFunction("__iter__", () => results)]]));
+  return PyDict.from(entries);
 }
 
 function fstring(parts: FPart[], scope: Scope): string {

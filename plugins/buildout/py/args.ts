@@ -5,11 +5,18 @@ import { PyFunction, typeError, type Kwargs, type PyValue } from "./types.ts";
 export const REQUIRED = Symbol("required");
 export type ParamSpec = Array<[name: string, fallback: PyValue | typeof REQUIRED]>;
 
-/** Bind args/kwargs to named parameters; undefined slots take their fallback. */
+/**
+ * Bind args/kwargs to named parameters; undefined slots take their fallback.
+ * A name written `*name` is keyword-only (sorted's `key` and `reverse`).
+ */
 export function bind(fname: string, spec: ParamSpec, args: PyValue[], kwargs: Kwargs): PyValue[] {
-  if (args.length > spec.length) throw typeError(`${fname}() takes at most ${spec.length} arguments (${args.length} given)`);
+  const positional = spec.filter(([name]) => !name.startsWith("*")).length;
+  if (args.length > positional) {
+    throw typeError(positional === spec.length ? `${fname}() takes at most ${spec.length} arguments (${args.length} given)` : `${fname} expected ${positional} argument${positional === 1 ? "" : "s"}, got ${args.length}`);
+  }
   const out: PyValue[] = [];
-  spec.forEach(([name, fallback], i) => {
+  spec.forEach(([starred, fallback], i) => {
+    const name = starred.replace(/^\*/, "");
     if (i < args.length) {
       if (name in kwargs) throw typeError(`${fname}() got multiple values for argument '${name}'`);
       out.push(args[i]!);
@@ -18,7 +25,7 @@ export function bind(fname: string, spec: ParamSpec, args: PyValue[], kwargs: Kw
     else out.push(fallback);
   });
   for (const key of Object.keys(kwargs)) {
-    if (!spec.some(([name]) => name === key)) throw typeError(`${fname}() got an unexpected keyword argument '${key}'`);
+    if (!spec.some(([name]) => name.replace(/^\*/, "") === key)) throw typeError(`${fname}() got an unexpected keyword argument '${key}'`);
   }
   return out;
 }

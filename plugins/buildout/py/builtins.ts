@@ -11,23 +11,71 @@ import { toFloat, toInt } from "./convert.ts";
 import { roundHalfEven } from "./decimal.ts";
 import { formatSpec } from "./format.ts";
 import { builtinAttr, pairs, sortValues } from "./methods.ts";
-import { compare, iterate, length, numeric, truthy } from "./ops.ts";
+import { compare, eq, getItem, iterate, length, numeric, truthy } from "./ops.ts";
 import { pyRepr, pyStr } from "./repr.ts";
 import { PyBytes, PyDict, PyException, PyFloat, PyFunction, PyObject, PySet, PyTuple, Undefined, typeError, typeName, type Kwargs, type PyValue } from "./types.ts";
 
 const MAX_RANGE = 100000;
 
-function range(args: PyValue[]): number[] {
+function rangeItems(args: PyValue[]): { start: number; stop: number; step: number; items: number[] } {
+  if (!args.length || args.length > 3) throw typeError(`range expected at most 3 arguments, got ${args.length}`);
   const ints = args.map((a) => toInt(a));
   const [start, stop, step] = ints.length === 1 ? [0, ints[0]!, 1] : [ints[0]!, ints[1]!, ints[2] ?? 1];
-  if (!args.length || args.length > 3) throw typeError(`range expected 1 to 3 arguments, got ${args.length}`);
   if (step === 0) throw new PyException("ValueError", "range() arg 3 must not be zero");
-  const out: number[] = [];
+  const items: number[] = [];
   for (let i = start; step > 0 ? i < stop : i > stop; i += step) {
-    out.push(i);
-    if (out.length > MAX_RANGE) throw new PyException("OverflowError", `Range too big. The sandbox blocks ranges larger than MAX_RANGE (${MAX_RANGE}).`);
+    items.push(i);
+    if (items.length > MAX_RANGE) throw new PyException("OverflowError", `Range too big. The sandbox blocks ranges larger than MAX_RANGE (${MAX_RANGE}).`);
   }
-  return out;
+  return { start, stop, step, items };
+}
+
+/** Python's slice(a, b, c).indices(length): the clamped start, stop and step. */
+function sliceBounds(length: number, a: PyValue, b: PyValue, c: PyValue): [number, number, number] {
+  const step = c === null ? 1 : toInt(c);
+  if (step === 0) throw new PyException("ValueError", "slice step cannot be zero");
+  const clamp = (v: PyValue, fallback: number, low: number, high: number) => {
+    if (v === null) return fallback;
+    let n = toInt(v);
+    if (n < 0) n += length;
+    return Math.min(Math.max(n, low), high);
+  };
+  return step > 0
+    ? [clamp(a, 0, 0, length), clamp(b, length, 0, length), step]
+    : [clamp(a, length - 1, -1, length - 1), clamp(b, -1, -1, length - 1), step];
+}
+
+/** A range object: iterable, sized, indexable, `range(0, 3)` when printed (not a list). */
+function range(args: PyValue[]): PyObject {
+  const { start, stop, step, items } = rangeItems(args);
+  const attrs = new Map<string, PyValue>([
+    ["start", start],
+    ["stop", stop],
+    ["step", step],
+    ["__len__", items.length],
+    ["__str__", step === 1 ? `range(${start}, ${stop})` : `range(${start}, ${stop}, ${step})`],
+    ["__iter__", new PyFunction("__iter__", () => items)],
+    ["__contains__", new PyFunction("__contains__", ([x]) => items.some((i) => eq(i, x!)))],
+    ["__getitem__", new PyFunction("__getitem__", ([key]) => getItem(items, key!))],
+    ["__slice__", new PyFunction("__slice__", ([a, b, c]) => {
+      // range's own slicing: range(start + i*step, start + j*step, step*k) over slice.indices(len).
+      const [i, j, k] = sliceBounds(items.length, a!, b!, c!);
+      return range([start + i * step, start + j * step, step * k]);
+    })],
+    ["__eq__", new PyFunction("__eq__", ([other]) => other instanceof PyObject && other.typeName === "range" && eq(iterate(other), items))],
+    ["index", builtin("index", [["value", REQUIRED]], (v) => {
+      const at = items.findIndex((i) => eq(i, v));
+      if (at < 0) throw new PyException("ValueError", `${pyRepr(v)} is not in range`);
+      return at;
+    })],
+    ["count", builtin("count", [["value", REQUIRED]], (v) => items.filter((i) => eq(i, v)).length)],
+  ]);
+  return new PyObject("range", attrs);
+}
+
+/** A type's call with at most `max` positional arguments, as Python checks it. */
+function arity(name: string, args: PyValue[], max: number): void {
+  if (args.length > max) throw typeError(`${name} expected at most ${max} argument${max === 1 ? "" : "s"}, got ${args.length}`);
 }
 
 export function makeDict(args: PyValue[], kwargs: Kwargs): PyDict {
@@ -92,7 +140,12 @@ export function pythonBuiltins(): Map<string, PyValue> {
 
   // Types.
   set(typeCallable("str", (args) => {
+    arity("str", args, 3);
     if (!args.length) return "";
+    if (args.length > 1) {
+      if (!(args[0] instanceof PyBytes)) throw typeError("decoding str is not supported");
+      if (typeof args[1] !== "string") throw typeError(`str() argument 'encoding' must be str, not ${typeName(args[1]!)}`);
+    }
     if (args[0] instanceof PyBytes && args.length > 1) return new TextDecoder().decode(args[0].data);
     return pyStr(args[0]!);
   }));
@@ -100,13 +153,13 @@ export function pythonBuiltins(): Map<string, PyValue> {
     const [value, base] = bind("int", [["x", 0], ["base", null]], args, kwargs);
     return toInt(value!, base!);
   }));
-  set(typeCallable("float", (args) => (args.length ? toFloat(args[0]!) : new PyFloat(0))));
-  set(typeCallable("bool", (args) => (args.length ? truthy(args[0]!) : false)));
-  set(typeCallable("list", (args) => (args.length ? iterate(args[0]!) : [])));
-  set(typeCallable("tuple", (args) => new PyTuple(args.length ? iterate(args[0]!) : [])));
+  set(typeCallable("float", (args) => (arity("float", args, 1), args.length ? toFloat(args[0]!) : new PyFloat(0))));
+  set(typeCallable("bool", (args) => (arity("bool", args, 1), args.length ? truthy(args[0]!) : false)));
+  set(typeCallable("list", (args) => (arity("list", args, 1), args.length ? iterate(args[0]!) : [])));
+  set(typeCallable("tuple", (args) => (arity("tuple", args, 1), new PyTuple(args.length ? iterate(args[0]!) : []))));
   set(typeCallable("dict", makeDict));
-  set(typeCallable("set", (args) => new PySet(args.length ? iterate(args[0]!) : [])));
-  set(typeCallable("frozenset", (args) => new PySet(args.length ? iterate(args[0]!) : [], true)));
+  set(typeCallable("set", (args) => (arity("set", args, 1), new PySet(args.length ? iterate(args[0]!) : []))));
+  set(typeCallable("frozenset", (args) => (arity("frozenset", args, 1), new PySet(args.length ? iterate(args[0]!) : [], true))));
   set(typeCallable("bytes", (args) => new PyBytes(args.length ? Buffer.from(pyStr(args[0]!), "utf8") : new Uint8Array())));
   set(typeCallable("object", () => new PyObject("object")));
 
@@ -140,7 +193,7 @@ export function pythonBuiltins(): Map<string, PyValue> {
     return n.float ? new PyFloat(r) : r;
   }));
   set(builtin("format", [["value", REQUIRED], ["format_spec", ""]], (v, spec) => formatSpec(v, pyStr(spec))));
-  set(builtin("sorted", [["iterable", REQUIRED], ["key", null], ["reverse", false]], (v, key, reverse) => sortValues(iterate(v), key, reverse)));
+  set(builtin("sorted", [["iterable", REQUIRED], ["*key", null], ["*reverse", false]], (v, key, reverse) => sortValues(iterate(v), key, reverse)));
   set(builtin("reversed", [["seq", REQUIRED]], (v) => iterate(v).reverse()));
   set(builtin("enumerate", [["iterable", REQUIRED], ["start", 0]], (v, start) => iterate(v).map((x, i) => new PyTuple([i + toInt(start), x]))));
   set(builtin("iter", [["obj", REQUIRED]], (v) => iterate(v)));

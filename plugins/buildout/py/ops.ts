@@ -63,6 +63,10 @@ export function eq(a: PyValue, b: PyValue): boolean {
   }
   if (a instanceof PySet && b instanceof PySet) return a.size === b.size && a.items().every((x) => b.has(x));
   if (a instanceof PyBytes && b instanceof PyBytes) return Buffer.from(a.data).equals(Buffer.from(b.data));
+  if (a instanceof PyObject && a !== b) {
+    const custom = a.getattr("__eq__");
+    if (custom instanceof PyFunction) return truthy(custom.call([b], {}));
+  }
   return a === b;
 }
 
@@ -181,6 +185,10 @@ export function slice(value: PyValue, start: PyValue, stop: PyValue, step: PyVal
   if (value instanceof PyTuple) return new PyTuple(sliceIndices(value.items.length, start, stop, step).map((i) => value.items[i]!));
   if (value instanceof PyBytes) return new PyBytes(Uint8Array.from(sliceIndices(value.data.length, start, stop, step).map((i) => value.data[i]!)));
   if (value instanceof Undefined) value.fail();
+  if (value instanceof PyObject) {
+    const fn = value.getattr("__slice__");
+    if (fn instanceof PyFunction) return fn.call([start, stop, step], {});
+  }
   throw typeError(`'${typeName(value)}' object is not subscriptable`);
 }
 
