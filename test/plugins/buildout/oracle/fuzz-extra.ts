@@ -16,6 +16,18 @@ export interface Random {
   chance(p: number): boolean;
 }
 
+/** A seeded Random (mulberry32: its low bits are as random as its high ones). */
+export function seeded(seed: number): Random {
+  let state = seed | 0;
+  const rand = (n: number): number => {
+    state = (state + 0x6d2b79f5) | 0;
+    let t = Math.imul(state ^ (state >>> 15), 1 | state);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) % n;
+  };
+  return { rand, pick: (items) => items[rand(items.length)], chance: (p) => rand(1000) < p * 1000 };
+}
+
 type Kind = "bool" | "int" | "str" | "tuple" | "list";
 
 /** A well-typed expression of `kind` (so most conditions evaluate and their values get compared). */

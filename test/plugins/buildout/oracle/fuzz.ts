@@ -17,29 +17,26 @@ import { join } from "node:path";
 import { configureLogging } from "../../../../core/log/logger.ts";
 import { isBuildoutError } from "../../../../plugins/buildout/lang/errors.ts";
 import { resolveConfig } from "../../../../plugins/buildout/lang/resolve.ts";
-import { booleansCase, conditionsCase, mergeCase, syntaxCase, type Random } from "./fuzz-extra.ts";
+import { booleansCase, conditionsCase, mergeCase, seeded, syntaxCase, type Random } from "./fuzz-extra.ts";
 
 // Downloads of extends over http log a line each; the comparison is what matters.
 configureLogging({ level: "CRITICAL" });
 
 const count = Number(process.argv[2] ?? 300);
-let seed = Number(process.argv[3] ?? Date.now() % 100000);
+const seed = Number(process.argv[3] ?? Date.now() % 100000);
 const OUT = process.env.FUZZ_OUT ?? "/tmp/buildout-fuzz";
 const ONLY = process.argv[4];
 const KINDS = ["classic", "classic", "conditions", "conditions", "syntax", "syntax", "booleans", "merge", "merge", "http"] as const;
 
-/** mulberry32: a seeded generator whose low bits are as random as its high ones. */
+const random: Random = seeded(seed);
 function rand(n: number): number {
-  seed = (seed + 0x6d2b79f5) | 0;
-  let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-  t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-  return ((t ^ (t >>> 14)) >>> 0) % n;
+  return random.rand(n);
 }
 function pick<T>(items: readonly T[]): T {
-  return items[rand(items.length)];
+  return random.pick(items);
 }
 function chance(p: number): boolean {
-  return rand(1000) < p * 1000;
+  return random.chance(p);
 }
 
 const SECTIONS = ["a", "b", "c", "d", "macro", "base"];
@@ -117,7 +114,6 @@ function file(index: number, files: number): string {
   return parts.join("\n\n") + "\n";
 }
 
-const random: Random = { rand, pick, chance };
 
 /** Write one case; returns its kind. */
 function generate(dir: string): string {
