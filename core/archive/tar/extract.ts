@@ -39,7 +39,7 @@ import {
 import { createReadStream } from "node:fs";
 import { join, resolve } from "node:path";
 import { createGunzip } from "node:zlib";
-import { SlapError, messageOf } from "../../../core/errors.ts";
+import { SlapError, messageOf } from "../../errors.ts";
 import { ByteReader } from "./byte-reader.ts";
 import { tarMembers } from "./entries.ts";
 

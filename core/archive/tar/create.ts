@@ -10,7 +10,7 @@ import { closeSync, createWriteStream, existsSync, lstatSync, openSync, readFile
 import { once } from "node:events";
 import { join } from "node:path";
 import { createGzip } from "node:zlib";
-import { SlapError } from "../../../core/errors.ts";
+import { SlapError } from "../../errors.ts";
 import { BLOCK, encodeHeader, type TarHeader } from "./header.ts";
 
 const CHUNK = 1024 * 1024;

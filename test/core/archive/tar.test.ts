@@ -2,10 +2,10 @@
 import { describe, expect, test } from "bun:test";
 import { chmodSync, existsSync, linkSync, lstatSync, mkdirSync, readFileSync, readdirSync, readlinkSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { createTarGz } from "../../../plugins/shacache/tar/create.ts";
-import { extractTarGz } from "../../../plugins/shacache/tar/extract.ts";
-import { BLOCK, encodeHeader, type TarHeader } from "../../../plugins/shacache/tar/header.ts";
-import { tempDir } from "./fixture.ts";
+import { createTarGz } from "../../../core/archive/tar/create.ts";
+import { extractTarGz } from "../../../core/archive/tar/extract.ts";
+import { BLOCK, encodeHeader, type TarHeader } from "../../../core/archive/tar/header.ts";
+import { tempDir } from "../../helpers/tmp.ts";
 
 const H = "cccdc51a07e8c575c880f2d70dd4d458";
 const root = tempDir();
@@ -127,7 +127,7 @@ describe("archives GNU tar writes", () => {
 });
 
 describe("as a user without privileges (a `configure local` node)", () => {
-  const EXTRACT = join(import.meta.dir, "../../../plugins/shacache/tar/extract.ts");
+  const EXTRACT = join(import.meta.dir, "../../../core/archive/tar/extract.ts");
 
   /** Run extractTarGz in a child process as nobody (65534) when we are root, else as ourselves. */
   function extractAsUser(dir: string, tarball: string): { code: number; stderr: string } {

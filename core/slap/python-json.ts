@@ -8,9 +8,9 @@
  * Objects decode to `Map<string, PyValue>` (insertion order kept, a repeated
  * key keeps its first place and its last value, as a Python dict does).
  */
-import { compareCodePoints } from "../slap/marshal/encode.ts";
-import { floatRepr } from "../slap/marshal/float-repr.ts";
-import { PyFloat, PyTuple, isPlainDict, type PyValue } from "../slap/marshal/values.ts";
+import { compareCodePoints } from "./marshal/encode.ts";
+import { floatRepr } from "./marshal/float-repr.ts";
+import { PyFloat, PyTuple, isPlainDict, type PyValue } from "./marshal/values.ts";
 import { SlapError } from "../errors.ts";
 
 /** A JSON document that Python's json.loads refuses; the message is Python's. */
@@ -163,6 +163,8 @@ export interface DumpOptions {
   /** Spaces per level; undefined writes everything on one line (`", "` and `": "`). */
   indent?: number;
   sortKeys?: boolean;
+  /** Item and key separators on one line; Python's default is [", ", ": "] (Flask's compact JSON uses [",", ":"]). */
+  separators?: [string, string];
 }
 
 function quote(text: string): string {
@@ -191,13 +193,15 @@ function floatText(x: number): string {
 }
 
 function entriesOf(value: Map<PyValue, PyValue> | Record<string, PyValue>): Array<[string, PyValue]> {
-  const raw: Array<[PyValue, PyValue]> = value instanceof Map ? [...value] : Object.entries(value);
+  // a key whose value is undefined is absent (as it would be from a Python dict)
+  const raw = (value instanceof Map ? [...value] : Object.entries(value)).filter(([, v]) => v !== undefined) as Array<[PyValue, PyValue]>;
   return raw.map(([k, v]) => [typeof k === "string" ? k : k === null ? "null" : typeof k === "boolean" ? String(k) : String(k), v]);
 }
 
 /** `json.dumps(value, indent=indent, sort_keys=sortKeys)`, ensure_ascii on. */
 export function dumpsJson(value: PyValue | undefined, options: DumpOptions = {}): string {
   const { indent, sortKeys = false } = options;
+  const [comma, colon] = options.separators ?? [", ", ": "];
   const write = (v: PyValue | undefined, level: number): string => {
     if (v === null || v === undefined) return "null";
     if (typeof v === "boolean") return v ? "true" : "false";
@@ -207,7 +211,7 @@ export function dumpsJson(value: PyValue | undefined, options: DumpOptions = {})
     if (v instanceof PyFloat) return floatText(v.value);
     const open = (items: string[], l: string, r: string): string => {
       if (!items.length) return l + r;
-      if (indent === undefined) return l + items.join(", ") + r;
+      if (indent === undefined) return l + items.join(comma) + r;
       const inner = "\n" + " ".repeat(indent * (level + 1));
       return l + inner + items.join("," + inner) + "\n" + " ".repeat(indent * level) + r;
     };
@@ -216,7 +220,7 @@ export function dumpsJson(value: PyValue | undefined, options: DumpOptions = {})
     if (v instanceof Map || isPlainDict(v)) {
       const entries = entriesOf(v as Map<PyValue, PyValue> | Record<string, PyValue>);
       if (sortKeys) entries.sort(([a], [b]) => compareCodePoints(a, b));
-      return open(entries.map(([k, item]) => `${quote(k)}: ${write(item, level + 1)}`), "{", "}");
+      return open(entries.map(([k, item]) => `${quote(k)}${colon}${write(item, level + 1)}`), "{", "}");
     }
     throw new SlapError("failure", `Object of type ${Object.prototype.toString.call(v)} is not JSON serializable`);
   };
