@@ -4,6 +4,7 @@
  * but \x1c-\x1f and \x85), strip/split, textwrap.dedent, and sorting by code
  * point (JavaScript compares UTF-16 units, which misorders astral characters).
  */
+import { compareCodePoints } from "../../../core/slap/marshal/encode.ts";
 
 /** Python's whitespace characters, as a regex character-class body. */
 export const WS = "\\t\\n\\x0b\\x0c\\r\\x1c-\\x1f \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000";
@@ -51,23 +52,8 @@ export function splitWords(s: string): string[] {
   return t ? t.split(RUNS) : [];
 }
 
-/** Code-point order (Python's string order), for sort(). */
-export function cmp(a: string, b: string): number {
-  if (a === b) return 0;
-  const n = Math.min(a.length, b.length);
-  for (let i = 0; i < n; i++) {
-    let x = a.charCodeAt(i);
-    let y = b.charCodeAt(i);
-    if (x === y) continue;
-    if (x >= 0xd800 && y >= 0xd800) {
-      // Surrogates (astral code points) sort after U+E000..U+FFFF.
-      x = x >= 0xe000 ? x - 0x800 : x + 0x2000;
-      y = y >= 0xe000 ? y - 0x800 : y + 0x2000;
-    }
-    return x - y;
-  }
-  return a.length - b.length;
-}
+/** Code-point order (Python's string order), for sort(): core's. */
+export const cmp = compareCodePoints;
 
 const SURROGATE = /[\ud800-\udfff]/;
 

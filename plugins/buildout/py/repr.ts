@@ -1,28 +1,10 @@
 /** Python's str() and repr() of template values, byte for byte. */
+import { floatRepr } from "../../../core/slap/marshal/float-repr.ts";
 import { pyRepr as pyStrRepr } from "../lang/pystr.ts";
 import { PyBytes, PyDict, PyFloat, PyFunction, PyObject, PySet, PyTuple, Undefined, type PyValue } from "./types.ts";
 
-/** repr(float): shortest round-trip digits, fixed between 1e-4 and 1e16, else `1e+16` style. */
-export function floatRepr(x: number): string {
-  if (Number.isNaN(x)) return "nan";
-  if (!Number.isFinite(x)) return x > 0 ? "inf" : "-inf";
-  if (x === 0) return Object.is(x, -0) ? "-0.0" : "0.0";
-  const [mantissa, expText] = x.toExponential().split("e") as [string, string];
-  const exp = Number(expText);
-  const negative = mantissa.startsWith("-");
-  const digits = mantissa.replace("-", "").replace(".", "");
-  const sign = negative ? "-" : "";
-  if (exp >= -4 && exp < 16) {
-    let text: string;
-    if (exp < 0) text = "0." + "0".repeat(-exp - 1) + digits;
-    else if (digits.length <= exp + 1) text = digits + "0".repeat(exp + 1 - digits.length) + ".0";
-    else text = digits.slice(0, exp + 1) + "." + digits.slice(exp + 1);
-    return sign + text;
-  }
-  const body = digits.length > 1 ? digits[0] + "." + digits.slice(1) : digits;
-  const e = Math.abs(exp).toString().padStart(2, "0");
-  return `${sign}${body}e${exp < 0 ? "-" : "+"}${e}`;
-}
+/** repr(float): core's (shortest round-trip digits, laid out Python's way). */
+export { floatRepr };
 
 /** repr(str): the engine's (lang/pystr.ts), so messages and templates quote alike. */
 export const stringRepr = pyStrRepr;
