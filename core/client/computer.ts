@@ -10,7 +10,7 @@ import { pyStr } from "../slap/python-repr.ts";
 import type { ClientConnection } from "./connect.ts";
 import type { JsonObject } from "./hateoas.ts";
 import { printLine } from "./output.ts";
-import { dumpsJson } from "./py-json.ts";
+import { dumpsJson } from "../slap/python-json.ts";
 
 /** `computer list --json` and `computer info --json`: one object per computer. */
 export interface ComputerEntry {

@@ -9,7 +9,7 @@
 import { SlapError } from "../errors.ts";
 import type { SlapClient } from "../slap/client.ts";
 import type { PyValue } from "../slap/marshal/values.ts";
-import { loadsJson } from "./py-json.ts";
+import { loadsJson } from "../slap/python-json.ts";
 import { expandTemplate, type TemplateValue } from "./uri-template.ts";
 
 /** A decoded JSON object: keys in the master's order. */

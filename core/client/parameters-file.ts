@@ -12,7 +12,7 @@ import { extname } from "node:path";
 import { SlapError, messageOf } from "../errors.ts";
 import { parseXml } from "../slap/marshal/xml-reader.ts";
 import { isPlainDict, pyDict, type PyDict, type PyValue } from "../slap/marshal/values.ts";
-import { dumpsJson, loadsJson } from "./py-json.ts";
+import { dumpsJson, loadsJson } from "../slap/python-json.ts";
 import type { Serialisation } from "./schema.ts";
 
 export type ParametersFileKind = "json" | "yaml" | "xml";

@@ -18,7 +18,7 @@ import { readParametersFile, serialiseParameters } from "./parameters-file.ts";
 import { pformat } from "./pprint.ts";
 import { resolveSoftwareString } from "./product.ts";
 import { Progress } from "./progress.ts";
-import { loadsJson } from "./py-json.ts";
+import { loadsJson } from "../slap/python-json.ts";
 import { SoftwareReleaseSchema, type Serialisation } from "./schema.ts";
 import { validateRequestParameters } from "./validate-request.ts";
 

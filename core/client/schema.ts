@@ -12,7 +12,7 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import { SlapError, messageOf } from "../errors.ts";
 import type { PyValue } from "../slap/marshal/values.ts";
 import { dig, isObject } from "./hateoas.ts";
-import { loadsJson } from "./py-json.ts";
+import { loadsJson } from "../slap/python-json.ts";
 
 export type Serialisation = "xml" | "json-in-xml";
 export const SERIALISATIONS: Serialisation[] = ["xml", "json-in-xml"];

@@ -12,7 +12,7 @@ import type { ClientConnection } from "./connect.ts";
 import { dig, isObject, type JsonObject } from "./hateoas.ts";
 import { xml2map } from "./ordered-xml.ts";
 import { printLine } from "./output.ts";
-import { dumpsJson, loadsJson } from "./py-json.ts";
+import { dumpsJson, loadsJson } from "../slap/python-json.ts";
 import { SoftwareReleaseSchema, type Serialisation } from "./schema.ts";
 
 /** `service list --json`: one object per root instance, sorted by title. */

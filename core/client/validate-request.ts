@@ -7,7 +7,7 @@
 import { messageOf } from "../errors.ts";
 import type { PyDict, PyValue } from "../slap/marshal/values.ts";
 import { SchemaProblem, validateAgainstSchema } from "./json-schema.ts";
-import { JsonDecodeError, loadsJson } from "./py-json.ts";
+import { JsonDecodeError, loadsJson } from "../slap/python-json.ts";
 import { readJson, type SoftwareReleaseSchema, type Warn } from "./schema.ts";
 
 /** The legacy frontend URL has no schema; the reference skips the check for it. */

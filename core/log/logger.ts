@@ -30,7 +30,8 @@ const COLORS: Partial<Record<LevelName, string>> = {
 };
 
 let settings: LogSettings = { level: "INFO", timestamps: true };
-const extraFiles = new Set<string>();
+/** Extra log files; `withName` adds the logger name (`%(name)s`) after the level, as slapgrid's partition log does. */
+const extraFiles = new Map<string, { withName: boolean }>();
 
 /** Set the process-wide log settings (the CLI does this once, before the command runs). */
 export function configureLogging(next: Partial<LogSettings>): void {
@@ -42,10 +43,14 @@ export function logSettings(): Readonly<LogSettings> {
   return settings;
 }
 
-/** Also write every record to `path` (as `--log-file` does); used for per-run log files. */
-export function addLogFile(path: string): () => void {
+/**
+ * Also write every record to `path` (as `--log-file` does); used for
+ * per-run log files. `withName`: `[%(asctime)s] %(levelname)-8s %(name)s %(message)s`
+ * (slapgrid's `.slapgrid/log/instance.log`).
+ */
+export function addLogFile(path: string, options: { withName?: boolean } = {}): () => void {
   mkdirSync(dirname(path), { recursive: true });
-  extraFiles.add(path);
+  extraFiles.set(path, { withName: Boolean(options.withName) });
   return () => extraFiles.delete(path);
 }
 
@@ -79,12 +84,16 @@ export class Logger {
       process.stderr.write(line + "\n");
     }
     if (settings.file || extraFiles.size) {
-      const record = `[${asctime(now)}] ${level.padEnd(8)} ${message}\n`;
-      for (const path of [settings.file, ...extraFiles]) {
+      const stamp = `[${asctime(now)}] ${level.padEnd(8)} `;
+      const record = `${stamp}${message}\n`;
+      const named = `${stamp}${this.name} ${message}\n`;
+      const targets: Array<[string | undefined, string]> = [[settings.file, record]];
+      for (const [path, how] of extraFiles) targets.push([path, how.withName ? named : record]);
+      for (const [path, line] of targets) {
         if (!path) continue;
         try {
-          beforeAppend(path, Buffer.byteLength(record));
-          appendFileSync(path, record);
+          beforeAppend(path, Buffer.byteLength(line));
+          appendFileSync(path, line);
         } catch {
           // A log file we cannot write must not stop the run; the console still has it.
         }

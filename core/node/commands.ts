@@ -36,6 +36,8 @@ async function runKind(kind: Kind, ctx: CommandContext): Promise<number> {
   const lock = acquirePidfile(pidfile);
   try {
     const run = { options, hooks: ctx.hooks, master: masterClient(options), log: ctx.log, command: `node ${kind}` };
+    const { applyManagers } = await import("./managers/index.ts");
+    applyManagers(run);
     await run.master.getHateoasUrl().catch(() => undefined);
     const develop = Boolean(ctx.options.force || ctx.options.all);
     if (kind === "promise") {
@@ -58,6 +60,10 @@ async function runKind(kind: Kind, ctx: CommandContext): Promise<number> {
       await required(ctx.hooks.supervisor.launch, { instanceRoot: options.instanceRoot, configPath });
     }
     if (kind === "instance") {
+      if (ctx.config.has("firewall")) {
+        // the reference's legacy firewalld integration (node-runtime.md §3.7) is not built in: say so rather than pretend
+        ctx.log.warning("[firewall]: the legacy firewalld rules of slapgrid are not supported; no rule is applied (core/node/README.md)");
+      }
       const { processPartitions } = await import("./instance/run.ts");
       return await processPartitions(run, {
         develop,

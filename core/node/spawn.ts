@@ -71,11 +71,10 @@ export async function runChild(argv: string[], options: RunOptions): Promise<Run
   const logger = options.logger ?? rootLog;
   // One shell wraps the child: the umask, and stderr into the same pipe so lines keep their order.
   const umask = options.umask === undefined ? "" : `umask ${options.umask.toString(8).padStart(3, "0")}; `;
-  let command = ["/bin/sh", "-c", `${umask}exec "$@" 2>&1`, "sh", ...argv];
-  if (options.owner) {
-    // setpriv drops uid, gid and supplementary groups before exec, with no way back.
-    command = ["setpriv", `--reuid=${options.owner.uid}`, `--regid=${options.owner.gid}`, "--init-groups", ...command];
-  }
+  // setpriv: the child gets SIGKILL if the node dies (a node killed with -9 leaves no buildout running on
+  // behind the next run's back), and, as root, drops uid, gid and supplementary groups before exec, with no way back.
+  const drop = options.owner ? [`--reuid=${options.owner.uid}`, `--regid=${options.owner.gid}`, "--init-groups"] : [];
+  const command = ["setpriv", ...drop, "--pdeathsig", "KILL", "/bin/sh", "-c", `${umask}exec "$@" 2>&1`, "sh", ...argv];
   let child;
   try {
     child = Bun.spawn(command, {

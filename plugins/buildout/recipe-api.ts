@@ -60,6 +60,14 @@ export interface Options {
   provide?(resolve: (key: string) => OptionValue | undefined): void;
 }
 
+/** Limits of one download. */
+export interface DownloadLimits {
+  /** Seconds before a network download is abandoned. */
+  timeoutSeconds: number;
+  /** Bytes above which a download is abandoned. */
+  maxBytes: number;
+}
+
 /** A nested buildout run (switch-softwaretype), like zc.buildout's Buildout(config, options).install([]). */
 export interface SubBuildoutRequest {
   /** Path of the profile to run. */
@@ -94,11 +102,13 @@ export interface BuildoutView {
    */
   substitute?(text: string, section: string): Promise<string>;
   /**
-   * (optional, engine) Fetch a path or file/http(s) URL to `destination` with a
-   * timeout, a size limit and a live progress indicator; refused offline; an
-   * md5sum mismatch deletes it and fails. Returns the destination.
+   * (optional, engine) Fetch a path (relative to the buildout directory) or
+   * file/http(s) URL to `destination`: HTTP through the binary cache hook
+   * first, refused offline, with a timeout, a size limit (`limits`, default
+   * 600 s and 8 GiB) and a live progress indicator; an md5sum mismatch
+   * deletes it and fails. Returns the destination.
    */
-  download?(url: string, destination: string, md5sum?: string): Promise<string>;
+  download?(url: string, destination: string, md5sum?: string, limits?: DownloadLimits): Promise<string>;
 }
 
 export interface Recipe {

@@ -49,21 +49,27 @@ export async function runNative(
     input.fork ? "--fork" : "--upstream",
     ...input.argv,
   ];
+  const result = await runBuildoutChild(argv, input, settings.log);
+  if (result.code === UNKNOWN_RECIPE_EXIT && settings.external) {
+    settings.log.info(`A recipe is not native: running the profile with ${settings.external}`);
+    return undefined;
+  }
+  return result;
+}
+
+/** Run a buildout child with the node's spawning rules; a timeout fails the run and says so. */
+async function runBuildoutChild(argv: string[], input: BuildoutRunInput, log: Logger): Promise<BuildoutRunResult> {
   const result = await runChild(argv, {
     cwd: input.directory,
     env: input.env,
     owner: owner(input),
     timeout: input.timeout,
     umask: 0o027,
-    logger: settings.log,
+    logger: log,
     onLine: input.onOutput,
   });
-  if (result.code === UNKNOWN_RECIPE_EXIT && settings.external) {
-    settings.log.info(`A recipe is not native: running the profile with ${settings.external}`);
-    return undefined;
-  }
   const timeout = result.timedOut ? `\nbuildout timed out after ${input.timeout}s\n` : "";
-  return { code: result.timedOut && !result.code ? 1 : result.code, output: result.output + timeout };
+  return { code: result.timedOut && !result.code ? 1 : result.code, output: result.output + timeout, timedOut: result.timedOut };
 }
 
 /** The external buildout named by `[slapos] buildout` (the software release's own bin/buildout when it has one). */
@@ -74,15 +80,5 @@ export async function runExternal(
   if (!settings.external) return undefined;
   const own = join(input.softwareDirectory ?? input.directory, "bin", "buildout");
   const binary = existsSync(own) ? own : settings.external;
-  const result = await runChild([...shebangCommand(binary), ...input.argv], {
-    cwd: input.directory,
-    env: input.env,
-    owner: owner(input),
-    timeout: input.timeout,
-    umask: 0o027,
-    logger: settings.log,
-    onLine: input.onOutput,
-  });
-  const timeout = result.timedOut ? `\nbuildout timed out after ${input.timeout}s\n` : "";
-  return { code: result.timedOut && !result.code ? 1 : result.code, output: result.output + timeout };
+  return runBuildoutChild([...shebangCommand(binary), ...input.argv], input, settings.log);
 }

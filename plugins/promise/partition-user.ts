@@ -5,8 +5,9 @@
  * minus Python and locale variables, with HOME set to the owner's home and
  * PYTHONNOUSERSITE=true.
  */
-import { readFileSync, statSync } from "node:fs";
+import { statSync } from "node:fs";
 import { homedir } from "node:os";
+import { lookupUser } from "../../core/node/users.ts";
 
 export interface PartitionUser {
   uid: number;
@@ -18,26 +19,11 @@ export interface PartitionUser {
   drop: boolean;
 }
 
-/** The passwd entry of a uid: [name, home], read from /etc/passwd. */
-export function passwdEntry(uid: number, passwd = "/etc/passwd"): { name: string; home: string } | undefined {
-  let text = "";
-  try {
-    text = readFileSync(passwd, "utf8");
-  } catch {
-    return undefined;
-  }
-  for (const line of text.split("\n")) {
-    const fields = line.split(":");
-    if (fields.length >= 6 && Number(fields[2]) === uid && fields[2] !== "") return { name: fields[0], home: fields[5] };
-  }
-  return undefined;
-}
-
 /** The user promises of the partition at `path` run as. */
 export function partitionUser(path: string): PartitionUser {
   const stat = statSync(path);
   const running = process.getuid?.() ?? -1;
-  const entry = passwdEntry(stat.uid);
+  const entry = lookupUser(stat.uid);
   return {
     uid: stat.uid,
     gid: stat.gid,

@@ -23,8 +23,8 @@ import { matchPrefix, type CacheOptions } from "./config.ts";
 import { loadJsonEntry } from "./entries.ts";
 import { isCompatible, machineInfo, type MachineInfo } from "./platform.ts";
 import type { JsonValue } from "./python-json.ts";
-import { createTarGz } from "./tar/create.ts";
-import { extractTarGz } from "./tar/extract.ts";
+import { createTarGz } from "../../core/archive/tar/create.ts";
+import { extractTarGz } from "../../core/archive/tar/extract.ts";
 
 export function md5Hex(text: string): string {
   return createHash("md5").update(text, "utf8").digest("hex");

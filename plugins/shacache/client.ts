@@ -3,7 +3,7 @@
  * (node-runtime.md §5.1): shadir lookups, shacache downloads and uploads,
  * signed shadir entries.
  */
-import { open as openFile, stat } from "node:fs/promises";
+import { stat } from "node:fs/promises";
 import type { KeyObject } from "node:crypto";
 import { SlapError } from "../../core/errors.ts";
 import type { Logger } from "../../core/log/logger.ts";
@@ -45,7 +45,6 @@ export interface CheckedEntry {
   verified: boolean;
 }
 
-const UPLOAD_CHUNK = 1024 * 1024;
 
 export class NetworkcacheClient {
   readonly certificates: TrustedCertificate[];
@@ -190,26 +189,20 @@ export async function sha512OfFile(path: string): Promise<string> {
   return hasher.digest("hex");
 }
 
-/** A file as a request body, read in 1 MiB chunks; `onChunk` runs before each (keeps a watchdog alive). */
+/**
+ * A file as a request body; `onChunk` runs before each chunk (keeps a
+ * watchdog alive). Bun.file's stream closes its descriptor itself, even when
+ * the request is abandoned half-way (a FileHandle would leak then).
+ */
 function fileStream(path: string, onChunk: () => void): ReadableStream<Uint8Array> {
-  let handle: Awaited<ReturnType<typeof openFile>> | undefined;
-  let position = 0;
-  return new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      onChunk();
-      handle ??= await openFile(path, "r");
-      const buffer = new Uint8Array(UPLOAD_CHUNK);
-      const { bytesRead } = await handle.read(buffer, 0, UPLOAD_CHUNK, position);
-      if (!bytesRead) {
-        await handle.close();
-        controller.close();
-        return;
-      }
-      position += bytesRead;
-      controller.enqueue(bytesRead === UPLOAD_CHUNK ? buffer : buffer.subarray(0, bytesRead));
-    },
-    async cancel() {
-      await handle?.close();
-    },
-  });
+  return Bun.file(path)
+    .stream()
+    .pipeThrough(
+      new TransformStream<Uint8Array, Uint8Array>({
+        transform(chunk, controller) {
+          onChunk();
+          controller.enqueue(chunk);
+        },
+      }),
+    );
 }

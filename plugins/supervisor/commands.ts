@@ -8,7 +8,7 @@ import { configurationPath } from "../../core/config/discover.ts";
 import { parseBoolean } from "../../core/config/defaults.ts";
 import { SlapConfig } from "../../core/config/slap-config.ts";
 import { messageOf, SlapError } from "../../core/errors.ts";
-import { createSupervisordConfiguration, supervisorPaths } from "./api/files.ts";
+import { createSupervisordConfiguration, supervisorPaths } from "../../core/node/supervisor-files.ts";
 import { supervisorState } from "./api/control.ts";
 import { required } from "../../core/hooks/loader.ts";
 import { supervisorctl } from "./ctl/main.ts";

@@ -6,7 +6,8 @@
  */
 import { definePlugin } from "../../core/hooks/plugin.ts";
 import { VERSION } from "../../core/version.ts";
-import { launchSupervisord, supervisorPaths, updateSupervisor } from "./api/control.ts";
+import { supervisorPaths } from "../../core/node/supervisor-files.ts";
+import { launchSupervisord, updateSupervisor } from "./api/control.ts";
 import { controlLog, supervisorctlCommands, supervisordCommand, watchdogCommand } from "./commands.ts";
 import { RpcClient } from "./rpc/client.ts";
 import type { RpcValue } from "./rpc/codec.ts";

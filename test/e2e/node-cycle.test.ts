@@ -6,12 +6,12 @@
  * node report: the partition is free and empty again.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { standaloneDefinition } from "../../plugins/format/definition.ts";
 import { ROOT, slapos, startSlapos } from "../helpers/binary.ts";
 import { freePort, waitFor } from "../helpers/ports.ts";
 import { tempDir } from "../helpers/tmp.ts";
+import { writeNodeFolder } from "../core/node/harness.ts";
 
 const DEMO = resolve(ROOT, "examples/hello/software.cfg");
 
@@ -24,37 +24,12 @@ describe("a full node cycle of the demo, through dist/slapos", () => {
   beforeAll(async () => {
     dir = tempDir("slapos-e2e-");
     const port = await freePort();
-    for (const name of ["soft", "inst", "run"]) mkdirSync(join(dir, name));
-    writeFileSync(join(dir, "definition.cfg"), standaloneDefinition({ partitionCount: 2, ipv4: "127.0.0.1", ipv6: "::1", user: "root" }));
-    const cfg = join(dir, "slapos.cfg");
-    writeFileSync(
-      cfg,
-      `[slapos]
-software_root = ${dir}/soft
-instance_root = ${dir}/inst
-master_url = http://127.0.0.1:${port}
-computer_id = local
-root_check = False
-pidfile_software = ${dir}/run/software.pid
-pidfile_instance = ${dir}/run/instance.pid
-pidfile_report = ${dir}/run/report.pid
-
-[slapformat]
-input_definition_file = ${dir}/definition.cfg
-partition_amount = 2
-alter_user = false
-alter_network = false
-create_tap = false
-create_tun = false
-computer_xml = ${dir}/slapos.xml
-public_ipv4_lookup = false
-
-[slapproxy]
-host = 127.0.0.1
-port = ${port}
-database_uri = ${dir}/proxy.db
-`,
-    );
+    const cfg = writeNodeFolder(dir, {
+      masterUrl: `http://127.0.0.1:${port}`,
+      computerId: "local",
+      partitions: 2,
+      extra: `[slapproxy]\nhost = 127.0.0.1\nport = ${port}\ndatabase_uri = ${dir}/proxy.db\n`,
+    });
     env = { SLAPOS_CONFIGURATION: cfg, SLAPOS_CLIENT_CONFIGURATION: cfg };
     master = startSlapos(["proxy", "start"], { env });
     await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/getRunId`)).ok, 30, "the master");

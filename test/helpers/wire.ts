@@ -5,7 +5,8 @@
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
 
-export const WIRE_DIR = resolve(import.meta.dir, "../../../shared/reference/wire");
+/** The reference captures, copied into the repository (test/fixtures/reference/README.md). */
+export const WIRE_DIR = resolve(import.meta.dir, "../fixtures/reference/wire");
 
 export interface Capture {
   file: string;

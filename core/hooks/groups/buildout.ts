@@ -23,6 +23,8 @@ export interface BuildoutRunResult {
   code: number;
   /** Combined output, for error reports. */
   output: string;
+  /** The run was killed because `timeout` expired (the node reports a timeout, not a buildout failure). */
+  timedOut?: boolean;
 }
 
 export interface RecipeRegistry {

@@ -3,7 +3,7 @@
  * what runs running — partitions marked stopped by a legacy
  * `.requested_state` are stopped, then every supervisor program is started.
  */
-import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { messageOf } from "../../errors.ts";
 import { required } from "../../hooks/loader.ts";
@@ -13,13 +13,19 @@ import { removeOwnGroupFile } from "./programs.ts";
 export async function runOffline(run: NodeRun): Promise<number> {
   const answer = await run.hooks.instance.offline.promise({ instanceRoot: run.options.instanceRoot });
   if (answer !== undefined) return answer;
+  run.log.info("Processing computer partitions offline...");
   try {
     const root = run.options.instanceRoot;
+    // Backwards compatibility: partitions a legacy node marked stopped stay stopped
     for (const name of readdirSync(root)) {
       const marker = join(root, name, ".requested_state");
-      if (!existsSync(marker) || !readFileSync(marker, "utf8").includes("stopped")) continue;
+      if (!existsSync(marker) || !statSync(marker).isFile()) continue;
+      const requested = readFileSync(marker, "utf8");
       rmSync(marker, { force: true });
-      await removeOwnGroupFile({ id: name, path: join(root, name), instanceRoot: root }, run.hooks);
+      if (requested !== "stopped") continue;
+      if (await removeOwnGroupFile({ id: name, path: join(root, name), instanceRoot: root }, run.hooks)) {
+        run.log.info(`Requested stop of ${name}...`);
+      }
     }
     await required(run.hooks.supervisor.call, { instanceRoot: root, method: "supervisor.startAllProcesses", params: [false] });
     return 3;

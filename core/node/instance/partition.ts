@@ -3,19 +3,21 @@
  * (node-runtime.md §3.4–3.6): install its instance profile, start and stop
  * its supervisor group, refresh its certificate.
  */
-import { chmodSync, chownSync, copyFileSync, existsSync, lchownSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import { chmodSync, chownSync, existsSync, lchownSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { SlapError } from "../../errors.ts";
 import type { PartitionJob } from "../../hooks/groups/instance.ts";
 import { required } from "../../hooks/loader.ts";
+import { SlapClient } from "../../slap/client.ts";
+import { pyRepr } from "../../slap/python-repr.ts";
 import type { ComputerPartition } from "../../slap/objects.ts";
 import type { NodeRun } from "../context.ts";
 import { checkFreeSpace, parseSize } from "../disk.ts";
+import { writeOwnFile } from "../own-files.ts";
 import { isSymlink, partitionPath, softwarePath } from "../paths.ts";
 import { javascriptRuntime } from "../self.ts";
 import { cleanEnvironment, ownerToDropTo } from "../spawn.ts";
-import { lines } from "../software/profile.ts";
-import { removeOwnGroupFile, writeProgramFiles, type PartitionRef } from "./programs.ts";
+import { removeOwnGroupFile, startPartitionGroup, type PartitionRef } from "./programs.ts";
 import { freezeRetentionDelay } from "./retention.ts";
 import { buildoutTail } from "./tail.ts";
 
@@ -59,9 +61,15 @@ export class Partition {
     return { key: join(repository, `${this.id}.key`), cert: join(repository, `${this.id}.crt`) };
   }
 
-  /** Fetch the partition's certificate and key; rewrite the files only when they change (mode 0400). */
+  /**
+   * _updateCertificate: without certificate_repository_path there is
+   * nothing to refresh (and no call to the master); otherwise fetch the
+   * partition's certificate and key and rewrite the files only when they
+   * change (mode 0400, owned by the partition user).
+   */
   async updateCertificates(): Promise<void> {
     const paths = this.certificatePaths;
+    if (!paths) return;
     let answer: { certificate: string; key: string };
     try {
       answer = await this.run.master.getComputerPartitionCertificate(this.run.options.computerId, this.id);
@@ -71,16 +79,24 @@ export class Partition {
       }
       throw error;
     }
-    await this.run.hooks.instance.certificates.promise(this.job);
-    if (!paths) return;
     const { uid, gid } = statSync(this.path);
-    for (const [path, content] of [[paths.key, answer.key], [paths.cert, answer.certificate]] as const) {
-      if (existsSync(path) && readFileSync(path, "utf8") === content) continue;
-      if (existsSync(path)) chmodSync(path, 0o600);
-      writeFileSync(path, content);
+    for (const [name, path, content] of [["certificate", paths.cert, answer.certificate], ["key", paths.key, answer.key]] as const) {
+      const old = existsSync(path) ? readFileSync(path, "utf8") : undefined;
+      if (old === content) continue;
+      this.run.log.info(old === undefined ? `Missing ${name} file. Creating '${path}'` : `Changed ${name} content. Updating '${path}'`);
+      if (old !== undefined) chmodSync(path, 0o600);
+      writeFileSync(path, content, { mode: 0o400 });
       chmodSync(path, 0o400);
       if (process.getuid?.() === 0) chownSync(path, uid, gid);
     }
+    await this.run.hooks.instance.certificates.promise(this.job);
+  }
+
+  /** A client that speaks for the partition (its own certificate when there is one): bangs go through it. */
+  partitionClient(): SlapClient {
+    const paths = this.certificatePaths;
+    if (!paths || !this.run.options.masterUrl.startsWith("https") || !existsSync(paths.key) || !existsSync(paths.cert)) return this.run.master;
+    return new SlapClient({ masterUrl: this.run.options.masterUrl, keyFile: paths.key, certFile: paths.cert, caFile: this.run.options.masterCaFile });
   }
 
   private linkSoftware(): void {
@@ -127,7 +143,6 @@ export class Partition {
     }
     const template = this.template();
     const config = join(this.path, "buildout.cfg");
-    copyFileSync(template, config);
     const raw = this.run.options.raw;
     const certificates = this.certificatePaths;
     const tail = buildoutTail({
@@ -140,17 +155,19 @@ export class Partition {
       requestedState: this.requestedState,
       storageHome: String(raw.instance_storage_home ?? ""),
       globalIpv4Network: String(raw.ipv4_global_network ?? ""),
-      sharedPartList: lines(raw.shared_part_list).join("\n"),
-      buildTimePartList: lines(raw.build_time_part_list).join("\n"),
+      sharedPartList: String(raw.shared_part_list ?? ""),
+      buildTimePartList: String(raw.build_time_part_list ?? ""),
     });
-    const text = await this.run.hooks.instance.buildoutProfile.promise(`${readFileSync(config, "utf8")}\n\n${tail}`, this.job);
-    writeFileSync(config, text);
+    const text = await this.run.hooks.instance.buildoutProfile.promise(`${readFileSync(template, "utf8")}\n\n${tail}`, this.job);
+    writeOwnFile(config, text, { mode: 0o640 });
     chmodSync(config, 0o640);
     const owner = ownerToDropTo(this.path);
     if (owner) chownSync(config, -1, owner.gid);
+    const argv = [...(buildoutDebug ? ["-D"] : []), "-U"];
+    if (this.run.options.partitionTimeout !== undefined) this.run.log.debug(`Launching buildout with ${this.run.options.partitionTimeout}s timeout`);
     const result = await required(this.run.hooks.buildout.run, {
       directory: this.path,
-      argv: [...(buildoutDebug ? ["-D"] : []), "-U"],
+      argv,
       env: this.run.hooks.buildout.env.call(
         { ...cleanEnvironment(this.path, { ...process.env, SLAPGRID_INSTANCE_ROOT: this.run.options.instanceRoot }), SLAPOS_EXECUTABLE: javascriptRuntime() },
         undefined,
@@ -161,7 +178,14 @@ export class Partition {
       fork: true,
       softwareDirectory: this.softwarePath,
     });
+    if (result.timedOut) {
+      // the reference's subprocess.TimeoutExpired: a generic failure, not a BuildoutFailedError
+      throw new SlapError("failure", `Command '${pyRepr(["buildout", ...argv])}' timed out after ${this.run.options.partitionTimeout} seconds`, {
+        logTail: result.output,
+      });
+    }
     if (result.code !== 0) {
+      this.run.log.error(`Failed to run buildout profile in directory '${this.path}'`);
       throw new SlapError("buildout", `Failed to run buildout profile in directory '${this.path}':\n${result.output}\n`, {
         logTail: result.output,
       });
@@ -173,18 +197,7 @@ export class Partition {
 
   /** start(): regenerate the programs, then start the partition's group (never another partition's). */
   async start(): Promise<void> {
-    await writeProgramFiles(this.ref, this.run.hooks, this.run.log);
-    try {
-      await required(this.run.hooks.supervisor.call, {
-        instanceRoot: this.run.options.instanceRoot,
-        method: "supervisor.startProcessGroup",
-        params: [this.id, false],
-      });
-      this.run.log.info(`Requested start of ${this.id}...`);
-    } catch (error) {
-      if (!(error instanceof Error) || !error.message.includes("BAD_NAME")) throw error;
-      this.run.log.info(`Nothing to start on ${this.id}...`);
-    }
+    await startPartitionGroup(this.ref, this.run.hooks, this.run.log);
     await this.run.hooks.instance.start.promise(this.job);
   }
 

@@ -1,17 +1,19 @@
 /**
  * processComputerPartition (node-runtime.md §3.3): the timestamp
  * short-circuit, then install/start/stop by requested state, promises,
- * state reports, the per-partition log and error file, and `.timestamp`
- * written only on full success.
+ * state reports, the requested-instance transaction, the per-partition log
+ * and error file, and `.timestamp` written only on full success.
  */
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, lchownSync, lstatSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { SlapError, messageOf } from "../../errors.ts";
 import { addLogFile } from "../../log/logger.ts";
+import type { ComputerPartition } from "../../slap/objects.ts";
 import type { NodeRun } from "../context.ts";
+import { ownFolder, writeOwnFile } from "../own-files.ts";
 import { Partition } from "./partition.ts";
 import { checkPromises } from "./promises.ts";
-import type { ComputerPartition } from "../../slap/objects.ts";
+import { endTransaction, resetTransaction } from "./transaction.ts";
 
 export interface InstanceRunOptions {
   /** --force / --all */
@@ -22,13 +24,14 @@ export interface InstanceRunOptions {
 
 const LOG_ROTATE_BYTES = 20 * 1024 * 1024;
 
+/** maximum_periodicity, or the software release's own `periodicity` file (an unparsable one is removed). */
 function periodicityOf(run: NodeRun, softwarePath: string | undefined): number {
   if (!softwarePath) return run.options.maximumPeriodicity;
   const file = join(softwarePath, "periodicity");
   if (!existsSync(file)) return run.options.maximumPeriodicity;
-  const value = Number.parseInt(readFileSync(file, "utf8").trim(), 10);
-  if (Number.isFinite(value)) return value;
-  run.log.error(`Wrong periodicity in ${file}: removed`);
+  const text = readFileSync(file, "utf8");
+  if (/^\s*[+-]?\d+\s*$/.test(text)) return Number.parseInt(text, 10);
+  run.log.error(`Wrong periodicity in ${file}: ${JSON.stringify(text)} is not an integer; file removed`);
   rmSync(file, { force: true });
   return run.options.maximumPeriodicity;
 }
@@ -37,99 +40,136 @@ function periodicityOf(run: NodeRun, softwarePath: string | undefined): number {
 async function anomalyCheck(partition: Partition): Promise<void> {
   const { run } = partition;
   const status = partition.slap.raw.state._access_status;
+  const known = status !== undefined && status !== null;
   const isError = typeof status === "string" && status.startsWith("#error");
   try {
     await checkPromises(partition, "anomaly", false);
   } catch (error) {
     if (!(error instanceof SlapError) || error.code !== "promise") throw error;
     run.log.error(error.message);
-    if (status === undefined || status === null || !isError) {
+    if (!known || !isError) {
       await partition.updateCertificates();
       await run.master.softwareInstanceError(run.options.computerId, partition.id, error.message);
     }
     return;
   }
-  if (status === undefined || status === null || isError) {
+  if (!known || isError) {
     await partition.updateCertificates();
     await run.master.partitionState("started", run.options.computerId, partition.id);
   }
 }
 
-function upToDate(path: string, timestamp: string | undefined, periodicity: number): boolean {
-  if (timestamp === undefined || periodicity === 0) return false;
+type Freshness = "up-to-date" | "stale" | "unchecked";
+
+/**
+ * The short-circuit test: only when not develop, with a master timestamp,
+ * a non-zero periodicity and a `.timestamp` file. Equality, not ordering:
+ * an older master timestamp reprocesses too; a negative periodicity never
+ * expires.
+ */
+function freshness(path: string, timestamp: string | undefined, periodicity: number, develop: boolean): Freshness {
+  if (develop || timestamp === undefined || periodicity === 0) return "unchecked";
   const file = join(path, ".timestamp");
-  if (!existsSync(file)) return false;
-  if (readFileSync(file, "utf8") !== timestamp) return false;
-  return periodicity < 0 || Date.now() / 1000 <= statSync(file).mtimeMs / 1000 + periodicity;
+  if (!existsSync(file)) return "unchecked";
+  if (readFileSync(file, "utf8") !== timestamp) return "stale";
+  const expired = periodicity > 0 && Date.now() / 1000 > statSync(file).mtimeMs / 1000 + periodicity;
+  return expired ? "stale" : "up-to-date";
 }
 
+function chownTree(path: string, uid: number, gid: number): void {
+  lchownSync(path, uid, gid);
+  // lstat: a symlink inside is chowned itself, never followed
+  if (!lstatSync(path).isDirectory()) return;
+  for (const name of readdirSync(path)) chownTree(join(path, name), uid, gid);
+}
+
+/** `.slapgrid/log/instance.log` gets every log line while the partition is processed (rotated at 20 MiB). */
 function startPartitionLog(path: string): () => void {
-  const folder = join(path, ".slapgrid", "log");
-  mkdirSync(folder, { recursive: true });
+  const folder = ownFolder(path, join(path, ".slapgrid", "log"));
+  if (process.getuid?.() === 0) {
+    const { uid, gid } = statSync(path);
+    chownTree(join(path, ".slapgrid"), uid, gid);
+  }
   const file = join(folder, "instance.log");
-  if (existsSync(file) && statSync(file).size >= LOG_ROTATE_BYTES) renameSync(file, `${file}.1`);
-  return addLogFile(file);
+  const stat = lstatSync(file, { throwIfNoEntry: false });
+  if (stat?.isSymbolicLink()) rmSync(file);
+  else if (stat && stat.size >= LOG_ROTATE_BYTES) renameSync(file, `${file}.1`);
+  return addLogFile(file, { withName: true });
 }
 
 /** Process one partition; throws on failure (a `promise` SlapError when only promises failed). */
 export async function processPartition(run: NodeRun, slap: ComputerPartition, options: InstanceRunOptions): Promise<void> {
   const partition = new Partition(run, slap);
   const { id, path } = partition;
-  rmSync(join(path, `.slapos-request-transaction-${id}`), { force: true });
+  run.log.debug(`Check if ${id} requires processing...`);
+  resetTransaction(path, id);
   const rawTimestamp = slap.getInstanceParameterDict().timestamp;
   let timestamp = rawTimestamp === undefined || rawTimestamp === null ? undefined : String(rawTimestamp);
   const periodicity = periodicityOf(run, partition.softwarePath);
   const state = partition.requestedState;
   const job = partition.job;
   await run.hooks.instance.setup.promise(job);
+  // --force-stop processes a started partition whatever its timestamp, and never records one
+  if (options.forceStop && state === "started") timestamp = undefined;
+  const timestampFile = join(path, ".timestamp");
+  let stopLog: (() => void) | undefined;
   try {
-    if (options.forceStop && state === "started") timestamp = undefined;
     const decided = await run.hooks.instance.shouldProcess.promise({
       partition: job,
       timestamp,
-      stored: existsSync(join(path, ".timestamp")) ? readFileSync(join(path, ".timestamp"), "utf8") : undefined,
+      stored: existsSync(timestampFile) ? readFileSync(timestampFile, "utf8") : undefined,
       periodicity,
       develop: options.develop,
       forceStop: options.forceStop,
     });
-    const skip = decided === undefined ? !options.develop && upToDate(path, timestamp, periodicity) : !decided;
-    if (skip) {
-      if (state === "started" && !options.forceStop) await anomalyCheck(partition);
-      else run.log.debug("Partition already up-to-date. skipping.");
+    const fresh = freshness(path, timestamp, periodicity, options.develop);
+    if (decided === false || (decided === undefined && fresh === "up-to-date")) {
+      if (state === "started" && !options.forceStop) {
+        run.log.debug("Partition already up-to-date.");
+        await anomalyCheck(partition);
+      } else {
+        run.log.debug("Partition already up-to-date. skipping.");
+      }
       await run.hooks.instance.upToDate.promise(job);
       return;
     }
-    rmSync(join(path, ".timestamp"), { force: true });
-    const stopLog = startPartitionLog(path);
+    if (fresh !== "unchecked") rmSync(timestampFile, { force: true });
+
+    stopLog = startPartitionLog(path);
+    run.log.info(`Processing Computer Partition ${id}.`);
+    run.log.info(`  Software URL: ${partition.softwareUrl ?? "None"}`);
+    run.log.info(`  Software path: ${partition.softwarePath ?? "None"}`);
+    run.log.info(`  Instance path: ${path}`);
     try {
-      run.log.info(`Processing Computer Partition ${id}.`);
-      run.log.info(`  Software URL: ${partition.softwareUrl}`);
-      run.log.info(`  Software path: ${partition.softwarePath}`);
-      run.log.info(`  Instance path: ${path}`);
       await partition.updateCertificates();
+      run.log.info(`  Instance status: ${state}`);
       rmSync(join(path, `.slapgrid-${id}-error.log`), { force: true });
       await byState(partition, state, options);
     } catch (error) {
       if (!(error instanceof SlapError && error.code === "promise")) {
-        writeFileSync(join(path, `.slapgrid-${id}-error.log`), messageOf(error));
+        writeOwnFile(join(path, `.slapgrid-${id}-error.log`), error instanceof Error ? error.message : String(error));
         if (state === "started") {
-          // refresh promise results even though the run failed
-          await checkPromises(partition, "test", true).catch(() => undefined);
+          // refresh promise results even though the run failed; a promise failure changes nothing here
+          try {
+            await checkPromises(partition, "test", true);
+          } catch (promiseError) {
+            if (!(promiseError instanceof SlapError && promiseError.code === "promise")) throw promiseError;
+          }
         }
       }
       throw error;
-    } finally {
-      stopLog();
     }
-    if (timestamp !== undefined) writeFileSync(join(path, ".timestamp"), timestamp);
   } finally {
+    stopLog?.();
     await run.hooks.instance.tearDown.promise(job);
   }
+  if (timestamp !== undefined) writeOwnFile(timestampFile, timestamp);
 }
 
 async function byState(partition: Partition, state: string, options: InstanceRunOptions): Promise<void> {
   const { run, id } = partition;
   const computer = run.options.computerId;
+  const ignore = (what: string) => (error: unknown) => run.log.debug(`${what} for ${id} failed (ignored): ${messageOf(error)}`);
   if (state === "started") {
     await partition.install(options.buildoutDebug);
     if (options.forceStop) await partition.stop();
@@ -139,20 +179,23 @@ async function byState(partition: Partition, state: string, options: InstanceRun
       await run.master.partitionState("started", computer, id);
       await run.hooks.instance.state.promise({ partition: partition.job, state: "started" });
     }
+    await endTransaction(partition);
   } else if (state === "stopped") {
     try {
       await partition.install(options.buildoutDebug);
     } finally {
+      // processes are stopped even when buildout failed
       await partition.stop();
     }
-    await run.master.partitionState("stopped", computer, id).catch((e) => run.log.warning(messageOf(e)));
+    await run.master.partitionState("stopped", computer, id).catch(ignore("stoppedComputerPartition"));
     await run.hooks.instance.state.promise({ partition: partition.job, state: "stopped" });
+    await endTransaction(partition);
   } else if (state === "destroyed") {
     await partition.stop();
-    await run.master.partitionState("stopped", computer, id).catch((e) => run.log.warning(messageOf(e)));
+    await run.master.partitionState("stopped", computer, id).catch(ignore("stoppedComputerPartition"));
   } else {
     const message = `Computer Partition '${id}' has unsupported state: ${state}`;
-    await run.master.softwareInstanceError(computer, id, message).catch(() => undefined);
+    await run.master.softwareInstanceError(computer, id, message).catch(ignore("softwareInstanceError"));
     throw new SlapError("failure", message);
   }
 }

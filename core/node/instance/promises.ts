@@ -19,8 +19,8 @@ export async function checkPromises(partition: Partition, mode: "anomaly" | "tes
     mode,
     force,
     timeout: run.options.promiseTimeout,
-    // the engine calls this at most once per run
-    bang: (message: string) => run.master.softwareInstanceBang(run.options.computerId, partition.id, message),
+    // the engine calls this at most once per run; with the partition's certificate, as the reference
+    bang: (message: string) => partition.partitionClient().softwareInstanceBang(run.options.computerId, partition.id, message),
   });
   if (result.error) throw new SlapError("promise", result.error);
 }

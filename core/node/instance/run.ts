@@ -26,6 +26,7 @@ function typeOf(partition: ComputerPartition): string {
 }
 
 export async function processPartitions(run: NodeRun, options: InstanceRunOptions & { only: string[] }): Promise<number> {
+  run.log.info("Processing computer partitions...");
   let computer: Computer;
   try {
     computer = await run.master.getFullComputerInformation(run.options.computerId);
@@ -61,15 +62,20 @@ export async function processPartitions(run: NodeRun, options: InstanceRunOption
       }
       const job = jobs.find((j) => j.id === partition.getId())!;
       await run.hooks.instance.error.promise({ partition: job, error }).catch(() => undefined);
-      await run.master.softwareInstanceError(run.options.computerId, partition.getId(), text).catch((e) => {
-        run.log.warning(`Could not report the error to the master: ${messageOf(e)}`);
-      });
+      try {
+        await run.master.softwareInstanceError(run.options.computerId, partition.getId(), text);
+      } catch (reportError) {
+        run.log.error(`Problem while reporting error, continuing: ${messageOf(reportError)}`);
+      }
     }
   }
   run.log.info("Finished computer partitions.");
   run.log.info("=".repeat(80));
-  if (failures.length) run.log.info(`Error while processing the following partitions:\n${failures.join("\n")}`);
-  if (promiseFailures.length) run.log.info(`Error with promises for the following partitions:\n${promiseFailures.join("\n")}`);
+  // one record per line, as the reference logs them
+  if (failures.length) run.log.info("Error while processing the following partitions:");
+  for (const line of failures) run.log.info(line);
+  if (promiseFailures.length) run.log.info("Error with promises for the following partitions:");
+  for (const line of promiseFailures) run.log.info(line);
   run.hooks.instance.summary.call({ processed: [...keep], errors: failures, promiseErrors: promiseFailures });
   return failures.length ? 1 : promiseFailures.length ? 2 : 0;
 }

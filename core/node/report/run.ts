@@ -9,40 +9,59 @@ import type { NodeRun } from "../context.ts";
 import { filterPartitions } from "../instance/filter.ts";
 import { Partition } from "../instance/partition.ts";
 import { collectDestroyed } from "./destroy.ts";
-import { collectPartitionUsage, runReportScripts, sendComputerReports, sendUsage, usageJournal } from "./usage.ts";
+import { collectPartitionDocuments, runReportScripts, sendComputerReports, sendUsage, usageJournal } from "./usage.ts";
 
 export async function reportAndCollect(run: NodeRun): Promise<number> {
   const computer = await run.master.getFullComputerInformation(run.options.computerId);
+  run.log.info("Aggregating and sending usage reports...");
   const partitions = (await filterPartitions(run, computer.getComputerPartitionList())).map((p) => new Partition(run, p));
   let failed = false;
-  const movements: string[] = [];
-  const usageIssues = new Set<string>();
-  let last: Partition | undefined;
   for (const partition of partitions) {
-    last = partition;
-    await run.hooks.report.scripts.promise(partition.job);
-    if ((await runReportScripts(partition)).length) failed = true;
-    movements.push(...collectPartitionUsage(run, partition.id, partition.path));
+    try {
+      await run.hooks.report.scripts.promise(partition.job);
+      if ((await runReportScripts(partition)).length) failed = true;
+    } catch (error) {
+      // whatever happens, the other partitions are still processed
+      run.log.error(`Cannot run usage script(s) for '${partition.id}': ${messageOf(error)}`);
+    }
   }
-  try {
-    await sendComputerReports(run);
-    if (movements.length) await sendUsage(run, usageJournal(run.options.computerId, movements));
-  } catch (error) {
-    run.log.error(`Usage report failed: ${messageOf(error)}`);
-    if (last) {
-      usageIssues.add(last.id);
-      await run.master.softwareInstanceError(run.options.computerId, last.id, messageOf(error)).catch(() => undefined);
+  const movements: string[] = [];
+  for (const partition of partitions) {
+    try {
+      const found = collectPartitionDocuments(run, partition.id, partition.path);
+      // the reference registers the partition once per valid document (setUsage)
+      for (let i = 0; i < found.documents; i++) await run.master.registerComputerPartition(run.options.computerId, partition.id);
+      movements.push(...found.movements);
+    } catch (error) {
+      run.log.error(`Cannot run usage script(s) for '${partition.id}': ${messageOf(error)}`);
+    }
+  }
+  await sendComputerReports(run);
+  const usageIssues = new Set<string>();
+  if (movements.length) {
+    try {
+      await sendUsage(run, usageJournal(run.options.computerId, movements));
+    } catch (error) {
+      // the reference blames the last partition it iterated, and keeps it from destruction this run
+      const last = partitions[partitions.length - 1];
+      if (last) {
+        const issue = `Cannot report usage for '${last.id}': ${messageOf(error)}`;
+        run.log.info(issue);
+        usageIssues.add(last.id);
+        await run.master.softwareInstanceError(run.options.computerId, last.id, issue).catch(() => undefined);
+      }
     }
   }
   for (const partition of partitions) {
-    if (partition.requestedState !== "destroyed" || usageIssues.has(partition.id)) continue;
+    if (partition.requestedState !== "destroyed") continue;
     try {
-      await collectDestroyed(partition);
+      await collectDestroyed(partition, usageIssues.has(partition.id));
     } catch (error) {
       failed = true;
       run.log.error(`Destruction of ${partition.id} failed: ${messageOf(error)}`);
-      await run.master.softwareInstanceError(run.options.computerId, partition.id, messageOf(error)).catch(() => undefined);
+      await run.master.softwareInstanceError(run.options.computerId, partition.id, error instanceof Error ? error.message : String(error)).catch(() => undefined);
     }
   }
+  run.log.info("Finished usage reports.");
   return failed ? 1 : 0;
 }

@@ -4,7 +4,7 @@
  * otherwise by running its buildout profile through the `buildout.run` hook,
  * then uploading the result when a cache wants it.
  */
-import { chmodSync, chownSync, copyFileSync, existsSync, mkdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { SlapError } from "../../errors.ts";
 import { tryBinaryDownload, uploadAfterBuild } from "./binary-cache.ts";
@@ -12,10 +12,11 @@ import type { SoftwareJob } from "../../hooks/groups/software.ts";
 import { required } from "../../hooks/loader.ts";
 import type { NodeRun } from "../context.ts";
 import { checkFreeSpace, parseSize } from "../disk.ts";
+import { ownFolder, writeOwnFile } from "../own-files.ts";
 import { javascriptRuntime } from "../self.ts";
 import { cleanEnvironment, ownerToDropTo } from "../spawn.ts";
 import { passwdByUid } from "../users.ts";
-import { lines, profileExists, softwareProfile } from "./profile.ts";
+import { gitNote, profileExists, softwareProfile } from "./profile.ts";
 
 /** `networkcache:<key>=<value>` parameters the reference forwards to buildout (§2.4). */
 const FORWARDED_NETWORKCACHE = [
@@ -41,11 +42,11 @@ function syncNetrc(softwareRoot: string, path: string): void {
   const owner = passwdByUid(statSync(softwareRoot).uid);
   const source = owner ? join(owner.home, ".netrc") : undefined;
   const target = join(path, ".netrc");
+  // never through a symlink the software user may have planted
+  rmSync(target, { force: true });
   if (source && existsSync(source)) {
-    copyFileSync(source, target);
+    writeOwnFile(target, readFileSync(source), { mode: 0o600 });
     chmodSync(target, 0o600);
-  } else if (existsSync(target)) {
-    rmSync(target, { force: true });
   }
 }
 
@@ -59,14 +60,18 @@ async function buildFromSource(run: NodeRun, job: SoftwareJob, develop: boolean)
       chownSync(job.path, uid, gid);
     }
   }
+  syncNetrc(run.options.softwareRoot, job.path);
+  const extendsCache = join(job.path, "extends-cache");
+  ownFolder(job.path, extendsCache);
   const profilePath = join(job.path, "buildout.cfg");
   if (!profileExists(profilePath)) {
     const raw = run.options.raw;
-    let text = softwareProfile(job.url, lines(raw.shared_part_list), lines(raw.build_time_part_list));
+    let text = softwareProfile(job.url, String(raw.shared_part_list ?? ""), String(raw.build_time_part_list ?? ""));
     text = await run.hooks.software.buildoutProfile.promise(text, job);
-    writeFileSync(profilePath, text);
+    writeOwnFile(profilePath, text);
   }
-  syncNetrc(run.options.softwareRoot, job.path);
+  const note = gitNote(job.url, readFileSync(profilePath, "utf8"));
+  if (note) writeOwnFile(profilePath, note, { append: true });
   const argv = await run.hooks.software.buildoutArgs.promise(["-U", ...buildoutParameters(run, job, develop)], job);
   const owner = ownerToDropTo(job.path);
   const env = run.hooks.buildout.env.call({ ...cleanEnvironment(job.path), SLAPOS_EXECUTABLE: javascriptRuntime() }, undefined);

@@ -6,11 +6,17 @@
 import { existsSync, readFileSync } from "node:fs";
 import { dirname } from "node:path";
 
-function multiline(lines: string[]): string {
-  return lines.join("\n\t");
+/** ConfigParser's writing of a value: continuation lines start with a TAB. */
+function multiline(value: string): string {
+  return value.replaceAll("\n", "\n\t");
 }
 
-export function softwareProfile(url: string, sharedPartList: string[], buildTimePartList: string[]): string {
+/**
+ * The generated profile, written as Python's ConfigParser writes it. The
+ * part lists are the raw option values of slapos.cfg (a value starting on
+ * the next line begins with a newline, kept as the reference keeps it).
+ */
+export function softwareProfile(url: string, sharedPartList: string, buildTimePartList: string): string {
   const text = [
     "[buildout]",
     `extends = ${url}`,
@@ -19,11 +25,15 @@ export function softwareProfile(url: string, sharedPartList: string[], buildTime
     "",
     "",
   ].join("\n");
-  return text + gitNote(url, text);
+  return text;
 }
 
-/** `# <utc time> git revision: <describe>` when the profile is a local file in a git work tree. */
-function gitNote(url: string, text: string): string {
+/**
+ * `# <utc time> git revision: <describe>` to append to SW_ROOT/H/buildout.cfg
+ * when the profile is a local file in a git work tree and the file's last
+ * line does not already note that revision (checked at every build).
+ */
+export function gitNote(url: string, text: string): string {
   if (!url.startsWith("/") || !existsSync(url)) return "";
   const result = Bun.spawnSync(["git", "describe", "--all", "--long", "--dirty"], {
     cwd: dirname(url),
@@ -32,19 +42,11 @@ function gitNote(url: string, text: string): string {
   });
   if (result.exitCode !== 0) return "";
   const revision = result.stdout.toString().trim();
-  const lines = text.trimEnd().split("\n");
+  if (!revision) return "";
+  const lines = text.replace(/\n$/, "").split("\n");
   if (lines[lines.length - 1].includes(revision)) return "";
   const now = new Date().toISOString().replace("T", " ").replace("Z", "000");
   return `# ${now} git revision: ${revision}\n`;
-}
-
-/** Split a newline list option (shared_part_list, build_time_part_list) into its lines. */
-export function lines(value: unknown): string[] {
-  if (value === undefined || value === null) return [];
-  return String(value)
-    .split("\n")
-    .map((l) => l.trim())
-    .filter(Boolean);
 }
 
 /** Whether the file already exists (it is never regenerated). */

@@ -4,12 +4,13 @@
  * and not completed, remove what is destroyed, report each state, isolate
  * failures, and optionally collect garbage.
  */
-import { existsSync, readdirSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { SlapError, messageOf } from "../../errors.ts";
 import type { SoftwareJob } from "../../hooks/groups/software.ts";
 import type { NodeRun } from "../context.ts";
 import { removeTree } from "../disk.ts";
+import { writeOwnFile } from "../own-files.ts";
 import { softwareHash, softwarePath } from "../paths.ts";
 import { asctimeC } from "../time-format.ts";
 import { installSoftware } from "./install.ts";
@@ -40,8 +41,9 @@ async function report(run: NodeRun, what: () => Promise<unknown>, description: s
 async function processOne(run: NodeRun, job: SoftwareJob, options: SoftwareRunOptions, kept: Set<string>): Promise<boolean> {
   const computer = run.options.computerId;
   await run.hooks.software.setup.promise(job);
-  if (!selected(job, options.only)) return true;
-  if (job.requestedState === "available") {
+  if (!selected(job, options.only)) {
+    // filtered out: nothing is done or reported, but managers still see the end of it
+  } else if (job.requestedState === "available") {
     kept.add(job.path);
     const completed = existsSync(join(job.path, ".completed"));
     const decided = await run.hooks.software.shouldBuild.promise({ ...job, completed, develop: options.develop });
@@ -53,15 +55,21 @@ async function processOne(run: NodeRun, job: SoftwareJob, options: SoftwareRunOp
       // available is reported before .completed is written, so a failed report rebuilds next time
       await run.master.softwareReleaseState("available", job.url, computer);
       await run.hooks.software.state.promise({ ...job, state: "available" });
-      writeFileSync(join(job.path, ".completed"), asctimeC());
+      writeOwnFile(join(job.path, ".completed"), asctimeC());
       run.log.info(`Software release ${job.url} is installed.`);
     } else {
       run.log.debug(`Software release ${job.url} is already installed.`);
     }
   } else if (job.requestedState === "destroyed") {
-    run.log.info(`Destroying ${job.url}...`);
-    if (existsSync(job.path)) await run.hooks.software.destroy.promise(job);
-    if (existsSync(job.path)) removeTree(job.path);
+    if (existsSync(job.path)) {
+      run.log.info(`Destroying '${job.url}' ...`);
+      await run.hooks.software.destroy.promise(job);
+      if (existsSync(job.path)) {
+        run.log.info(`Removing path '${job.path}'`);
+        removeTree(job.path);
+      }
+      run.log.info(`Destroyed '${job.url}' .`);
+    }
     await run.master.softwareReleaseState("destroyed", job.url, computer);
     await run.hooks.software.state.promise({ ...job, state: "destroyed" });
   }
@@ -80,6 +88,7 @@ function garbage(softwareRoot: string, kept: Set<string>): string[] {
 
 /** Process every software release; returns the exit code (0, or 1 if any failed). */
 export async function processSoftwareReleases(run: NodeRun, options: SoftwareRunOptions): Promise<number> {
+  run.log.info("Processing software releases...");
   const computer = await run.master.getFullComputerInformation(run.options.computerId);
   const releases = computer.getSoftwareReleaseList().map((release): SoftwareJob => {
     const url = release.getURI();
@@ -107,8 +116,13 @@ export async function processSoftwareReleases(run: NodeRun, options: SoftwareRun
   if (options.garbageCollect) {
     const candidates = await run.hooks.software.gc.promise(garbage(run.options.softwareRoot, kept));
     for (const path of candidates) {
-      run.log.info(`Garbage collecting ${path}`);
-      removeTree(path);
+      run.log.info(`Destroying garbage collected software folder ${path} ...`);
+      try {
+        removeTree(path);
+        run.log.info(`Destroyed ${path} .`);
+      } catch (error) {
+        run.log.error(`Problem while destroying garbage collected software folder: ${messageOf(error)}`);
+      }
     }
   }
   run.log.info("Finished software releases.");

@@ -1,54 +1,83 @@
 /**
- * Section conditions `[name:expr]`: a small Python expression evaluator over
- * the names zc.buildout puts in scope (sys, os, platform, re, python3,
- * linux, bits64, ...), answering as CPython 3.11 on Linux would. The fork
- * also accepts PEP 508 markers (`python_version >= "3.8"`). Anything outside
- * the subset is a ConditionalExpressionError, as an exception inside
- * zc.buildout's eval() would be. The expression is parsed first and then
- * evaluated lazily, so `python2 and python311` is false, not a NameError.
+ * Section conditions `[name:expr]`: zc.buildout evaluates `[expr]` (plus
+ * the header's trailing comment) with Python's eval() in the namespace of
+ * `_default_globals()` and keeps the section when element 0 is true. We
+ * parse the expression first (condition-parser.ts), then evaluate it over
+ * the shared Python value model (plugins/buildout/py) with Python's
+ * builtins and the names buildout defines (condition-globals.ts), answering
+ * as CPython 3.11 on Linux would. The fork first tries the expression as a
+ * PEP 508 marker (condition-marker.ts). Any exception is a
+ * ConditionalExpressionError, as one inside zc.buildout's eval() would be.
  */
+import { binary, unary } from "../py/arith.ts";
+import { callValue } from "../py/call.ts";
+import { formatSpec } from "../py/format.ts";
+import { getattrOrFail } from "../py/methods.ts";
+import { compare, contains, eq, getItem, iterate, slice, truthy } from "../py/ops.ts";
+import { pyRepr, pyStr } from "../py/repr.ts";
+import { PyDict, PyException, PyFunction, PyObject, PySet, PyTuple, typeError, type PyValue } from "../py/types.ts";
 import { BuildoutError } from "./errors.ts";
-import { tokenize, type Token } from "./condition-lexer.ts";
-import { PyError, binary, compare, contains, equal, getAttr, index, slice, truthy, type PyValue } from "./condition-values.ts";
 import { globalsFor } from "./condition-globals.ts";
-
-type Node =
-  | { k: "const"; v: PyValue }
-  | { k: "name"; id: string }
-  | { k: "and" | "or"; items: Node[] }
-  | { k: "not"; x: Node }
-  | { k: "cmp"; first: Node; ops: string[]; rest: Node[] }
-  | { k: "bin"; op: string; l: Node; r: Node }
-  | { k: "neg" | "pos"; x: Node }
-  | { k: "attr"; x: Node; name: string }
-  | { k: "call"; f: Node; args: Node[] }
-  | { k: "index"; x: Node; i: Node }
-  | { k: "slice"; x: Node; a?: Node; b?: Node; c?: Node }
-  | { k: "tuple" | "list"; items: Node[] }
-  | { k: "if"; body: Node; cond: Node; other: Node };
+import { evaluateMarker } from "./condition-marker.ts";
+import { parseCondition, type Clause, type FPart, type Node, type Target } from "./condition-parser.ts";
 
 /** Evaluate `expression` in zc.buildout's condition namespace; true when the section is kept. */
 export function evaluateCondition(expression: string, where: string, fork = false): boolean {
   try {
-    const items = new Parser(tokenize(expression, fork)).top();
-    const scope = globalsFor(fork);
+    if (fork) {
+      const marker = evaluateMarker(expression);
+      if (marker !== undefined) return marker;
+    }
+    const scope: Scope = { vars: globalsFor(fork, evaluateText) };
     // buildout evaluates "[expr]" and takes element 0: every element is evaluated.
-    const values = items.map((node) => evaluate(node, scope));
-    if (!values.length) throw new PyError("IndexError", "list index out of range");
+    const values = elements(parseCondition(expression), scope);
+    if (!values.length) throw new PyException("IndexError", "list index out of range");
     return truthy(values[0]);
   } catch (error) {
-    const message = error instanceof PyError ? `${error.type}: ${error.message}` : String(error);
+    const message = error instanceof PyException ? `${error.pyType}: ${error.message}` : String(error);
     throw new BuildoutError("ConditionalExpressionError", `${where}: cannot evaluate ${JSON.stringify(expression.trim())}: ${message}`);
   }
 }
 
-function evaluate(node: Node, scope: Record<string, PyValue>): PyValue {
+/** Python's eval() of a text in the condition namespace (the `eval` builtin). */
+function evaluateText(text: string, fork: boolean): PyValue {
+  const items = parseCondition(text);
+  if (items.length !== 1) return new PyTuple(elements(items, { vars: globalsFor(fork, evaluateText) }));
+  return evaluate(items[0], { vars: globalsFor(fork, evaluateText) });
+}
+
+/** The values of display elements, `*iterable` spread. */
+function elements(nodes: Node[], scope: Scope): PyValue[] {
+  const out: PyValue[] = [];
+  for (const node of nodes) {
+    if (node.k === "star") out.push(...iterate(evaluate(node.x, scope)));
+    else out.push(evaluate(node, scope));
+  }
+  return out;
+}
+
+/** `()`: Python's empty tuple is a single object (`() is ()`). */
+const EMPTY_TUPLE = new PyTuple([]);
+
+interface Scope {
+  vars: Map<string, PyValue>;
+  parent?: Scope;
+}
+
+function lookup(scope: Scope, id: string): PyValue {
+  for (let s: Scope | undefined = scope; s; s = s.parent) {
+    const value = s.vars.get(id);
+    if (value !== undefined) return value;
+  }
+  throw new PyException("NameError", `name '${id}' is not defined`);
+}
+
+function evaluate(node: Node, scope: Scope): PyValue {
   switch (node.k) {
     case "const":
       return node.v;
     case "name":
-      if (Object.hasOwn(scope, node.id)) return scope[node.id];
-      throw new PyError("NameError", `name '${node.id}' is not defined`);
+      return lookup(scope, node.id);
     case "and":
     case "or": {
       let value: PyValue = null;
@@ -71,262 +100,142 @@ function evaluate(node: Node, scope: Record<string, PyValue>): PyValue {
     }
     case "bin":
       return binary(node.op, evaluate(node.l, scope), evaluate(node.r, scope));
-    case "neg":
-    case "pos": {
-      const value = evaluate(node.x, scope);
-      if (typeof value !== "number" && typeof value !== "boolean") throw new PyError("TypeError", "bad operand type for unary operator");
-      return node.k === "neg" ? -Number(value) : Number(value);
-    }
+    case "unary":
+      return unary(node.op, evaluate(node.x, scope));
     case "attr":
-      return getAttr(evaluate(node.x, scope), node.name);
+      return getattrOrFail(evaluate(node.x, scope), node.name);
     case "call": {
       const fn = evaluate(node.f, scope);
       const args = node.args.map((a) => evaluate(a, scope));
-      if (typeof fn !== "object" || fn === null || fn.t !== "fn") throw new PyError("TypeError", "object is not callable");
-      return fn.call(args);
+      const kwargs: Record<string, PyValue> = {};
+      for (const [name, value] of node.kwargs) {
+        if (Object.hasOwn(kwargs, name)) throw new PyException("SyntaxError", `keyword argument repeated: ${name}`);
+        kwargs[name] = evaluate(value, scope);
+      }
+      return callValue(fn, args, kwargs);
     }
     case "index":
-      return index(evaluate(node.x, scope), evaluate(node.i, scope));
+      return getItem(evaluate(node.x, scope), evaluate(node.i, scope));
     case "slice": {
-      const opt = (n?: Node) => (n ? evaluate(n, scope) : undefined);
-      return slice(evaluate(node.x, scope), opt(node.a), opt(node.b), opt(node.c));
+      const bound = (n?: Node) => (n ? evaluate(n, scope) : null);
+      return slice(evaluate(node.x, scope), bound(node.a), bound(node.b), bound(node.c));
     }
-    case "tuple":
+    case "tuple": {
+      const items = elements(node.items, scope);
+      return items.length ? new PyTuple(items) : EMPTY_TUPLE;
+    }
     case "list":
-      return { t: node.k, items: node.items.map((n) => evaluate(n, scope)) };
+      return elements(node.items, scope);
+    case "set":
+      return new PySet(elements(node.items, scope));
+    case "star":
+      throw new PyException("SyntaxError", "can't use starred expression here");
+    case "dict":
+      return PyDict.from(node.entries.map(([k, v]) => [evaluate(k, scope), evaluate(v, scope)]));
     case "if":
       return truthy(evaluate(node.cond, scope)) ? evaluate(node.body, scope) : evaluate(node.other, scope);
+    case "lambda":
+      return new PyFunction("<lambda>", (args, kwargs) => {
+        if (Object.keys(kwargs).length) throw typeError("<lambda>() got an unexpected keyword argument");
+        if (args.length !== node.params.length) {
+          throw typeError(`<lambda>() takes ${node.params.length} positional arguments but ${args.length} were given`);
+        }
+        return evaluate(node.body, { vars: new Map(node.params.map((p, i) => [p, args[i]!])), parent: scope });
+      });
+    case "comp":
+      return comprehension(node, scope);
+    case "fstring":
+      return fstring(node.parts, scope);
   }
 }
 
 function compareOp(op: string, left: PyValue, right: PyValue): boolean {
   switch (op) {
     case "in":
-      return contains(right, left);
+      return membership(right, left);
     case "not in":
-      return !contains(right, left);
+      return !membership(right, left);
     case "is":
       return left === right;
     case "is not":
       return left !== right;
     case "==":
-      return equal(left, right);
+      return eq(left, right);
     case "!=":
-      return !equal(left, right);
-    default:
-      return compare(op, left, right);
+      return !eq(left, right);
   }
+  const d = compare(left, right, op);
+  return op === "<" ? d < 0 : op === "<=" ? d <= 0 : op === ">" ? d > 0 : d >= 0;
 }
 
-const COMPARISONS = new Set(["==", "!=", "<", "<=", ">", ">=", "~=", "==="]);
-
-/** Recursive descent over Python's expression grammar (the subset conditions use). */
-class Parser {
-  private pos = 0;
-  constructor(private readonly tokens: Token[]) {}
-
-  private peek(offset = 0): Token {
-    return this.tokens[Math.min(this.pos + offset, this.tokens.length - 1)];
-  }
-  private is(value: string): boolean {
-    const t = this.peek();
-    return (t.kind === "op" || t.kind === "name") && t.value === value;
-  }
-  private expect(value: string): void {
-    if (!this.is(value)) throw new PyError("SyntaxError", `expected '${value}'`);
-    this.pos++;
-  }
-
-  /** The elements of the list buildout builds around the expression. */
-  top(): Node[] {
-    const items: Node[] = [];
-    while (this.peek().kind !== "end") {
-      items.push(this.test());
-      if (!this.is(",")) break;
-      this.pos++;
-    }
-    if (this.peek().kind !== "end") throw new PyError("SyntaxError", `unexpected '${this.peek().value}'`);
-    return items;
-  }
-
-  private test(): Node {
-    const body = this.orTest();
-    if (!this.is("if")) return body;
-    this.pos++;
-    const cond = this.orTest();
-    this.expect("else");
-    return { k: "if", body, cond, other: this.test() };
-  }
-
-  private orTest(): Node {
-    const items = [this.andTest()];
-    while (this.is("or")) {
-      this.pos++;
-      items.push(this.andTest());
-    }
-    return items.length === 1 ? items[0] : { k: "or", items };
-  }
-
-  private andTest(): Node {
-    const items = [this.notTest()];
-    while (this.is("and")) {
-      this.pos++;
-      items.push(this.notTest());
-    }
-    return items.length === 1 ? items[0] : { k: "and", items };
-  }
-
-  private notTest(): Node {
-    if (this.is("not")) {
-      this.pos++;
-      return { k: "not", x: this.notTest() };
-    }
-    return this.comparison();
-  }
-
-  private compOp(): string | undefined {
-    const t = this.peek();
-    if (t.kind === "op" && COMPARISONS.has(t.value)) {
-      this.pos++;
-      return t.value;
-    }
-    if (t.kind !== "name") return undefined;
-    if (t.value === "in") {
-      this.pos++;
-      return "in";
-    }
-    if (t.value === "not" && this.peek(1).kind === "name" && this.peek(1).value === "in") {
-      this.pos += 2;
-      return "not in";
-    }
-    if (t.value === "is") {
-      this.pos++;
-      if (!this.is("not")) return "is";
-      this.pos++;
-      return "is not";
-    }
-    return undefined;
-  }
-
-  private comparison(): Node {
-    const first = this.arith();
-    const ops: string[] = [];
-    const rest: Node[] = [];
-    for (let op = this.compOp(); op; op = this.compOp()) {
-      ops.push(op);
-      rest.push(this.arith());
-    }
-    return ops.length ? { k: "cmp", first, ops, rest } : first;
-  }
-
-  private arith(): Node {
-    let node = this.term();
-    while (this.is("+") || this.is("-")) {
-      const op = this.tokens[this.pos++].value;
-      node = { k: "bin", op, l: node, r: this.term() };
-    }
-    return node;
-  }
-
-  private term(): Node {
-    let node = this.factor();
-    while (this.is("*") || this.is("/") || this.is("//") || this.is("%")) {
-      const op = this.tokens[this.pos++].value;
-      node = { k: "bin", op, l: node, r: this.factor() };
-    }
-    return node;
-  }
-
-  private factor(): Node {
-    if (this.is("-") || this.is("+")) {
-      const op = this.tokens[this.pos++].value;
-      return { k: op === "-" ? "neg" : "pos", x: this.factor() };
-    }
-    return this.power();
-  }
-
-  /** atom trailers ['**' factor] (right-associative, binds tighter than unary minus on its left). */
-  private power(): Node {
-    const base = this.trailers();
-    if (!this.is("**")) return base;
-    this.pos++;
-    return { k: "bin", op: "**", l: base, r: this.factor() };
-  }
-
-  private trailers(): Node {
-    let node = this.atom();
-    for (;;) {
-      if (this.is(".")) {
-        this.pos++;
-        const name = this.tokens[this.pos++];
-        if (!name || name.kind !== "name") throw new PyError("SyntaxError", "expected a name after '.'");
-        node = { k: "attr", x: node, name: name.value };
-      } else if (this.is("(")) {
-        this.pos++;
-        const args: Node[] = [];
-        while (!this.is(")")) {
-          args.push(this.test());
-          if (!this.is(",")) break;
-          this.pos++;
-        }
-        this.expect(")");
-        node = { k: "call", f: node, args };
-      } else if (this.is("[")) {
-        this.pos++;
-        node = this.subscript(node);
-        this.expect("]");
-      } else return node;
-    }
-  }
-
-  private subscript(x: Node): Node {
-    const bound = (): Node | undefined => (this.is(":") || this.is("]") ? undefined : this.test());
-    const a = bound();
-    if (!this.is(":")) {
-      if (!a) throw new PyError("SyntaxError", "empty subscript");
-      return { k: "index", x, i: a };
-    }
-    this.pos++;
-    const b = bound();
-    let c: Node | undefined;
-    if (this.is(":")) {
-      this.pos++;
-      c = bound();
-    }
-    return { k: "slice", x, a, b, c };
-  }
-
-  private atom(): Node {
-    const t = this.tokens[this.pos++] ?? { kind: "end", value: "" };
-    if (t.kind === "number") return { k: "const", v: t.number! };
-    if (t.kind === "string") {
-      let text = t.value;
-      while (this.peek().kind === "string") text += this.tokens[this.pos++].value;
-      return { k: "const", v: text };
-    }
-    if (t.kind === "name") {
-      if (t.value === "True") return { k: "const", v: true };
-      if (t.value === "False") return { k: "const", v: false };
-      if (t.value === "None") return { k: "const", v: null };
-      if (KEYWORDS.has(t.value)) throw new PyError("SyntaxError", `unexpected '${t.value}'`);
-      return { k: "name", id: t.value };
-    }
-    if (t.kind === "op" && (t.value === "(" || t.value === "[")) {
-      const close = t.value === "(" ? ")" : "]";
-      const items: Node[] = [];
-      let comma = false;
-      while (!this.is(close)) {
-        items.push(this.test());
-        if (!this.is(",")) break;
-        comma = true;
-        this.pos++;
-      }
-      this.expect(close);
-      if (close === ")" && items.length === 1 && !comma) return items[0];
-      return { k: close === ")" ? "tuple" : "list", items };
-    }
-    throw new PyError("SyntaxError", t.kind === "end" ? "unexpected end of expression" : `unexpected '${t.value}'`);
-  }
+/** `in`: containers, and iterables without __contains__ (generators, range objects). */
+function membership(container: PyValue, item: PyValue): boolean {
+  if (container instanceof PyObject && !container.getattr("__contains__")) return iterate(container).some((x) => eq(x, item));
+  return contains(container, item);
 }
 
-const KEYWORDS = new Set(["and", "or", "not", "in", "is", "if", "else", "lambda", "for", "import", "def", "class", "return", "yield", "await"]);
+function bind(target: Target, value: PyValue, vars: Map<string, PyValue>): void {
+  if (typeof target === "string") {
+    vars.set(target, value);
+    return;
+  }
+  const items = iterate(value);
+  if (items.length !== target.length) {
+    throw new PyException("ValueError", items.length > target.length ? `too many values to unpack (expected ${target.length})` : `not enough values to unpack (expected ${target.length}, got ${items.length})`);
+  }
+  target.forEach((t, i) => bind(t, items[i]!, vars));
+}
+
+/**
+ * Run the clauses. As in Python, the first iterable is evaluated (and
+ * iterated) in the enclosing scope when the comprehension is; a generator
+ * expression runs the rest only when something iterates it.
+ */
+function comprehension(node: Extract<Node, { k: "comp" }>, outer: Scope): PyValue {
+  const first = iterate(evaluate(node.clauses[0].iter, outer));
+  const results: PyValue[] = [];
+  const entries: Array<[PyValue, PyValue]> = [];
+  const scope: Scope = { vars: new Map(), parent: outer };
+  const run = (clauses: Clause[], index: number): void => {
+    if (index === clauses.length) {
+      if (node.kind === "dict") entries.push([evaluate(node.elt, scope), evaluate(node.value!, scope)]);
+      else results.push(evaluate(node.elt, scope));
+      return;
+    }
+    const clause = clauses[index];
+    for (const item of index === 0 ? first : iterate(evaluate(clause.iter, scope))) {
+      bind(clause.target, item, scope.vars);
+      if (clause.conds.every((c) => truthy(evaluate(c, scope)))) run(clauses, index + 1);
+    }
+  };
+  if (node.kind === "gen") {
+    // A generator object: always true, its items computed when iterated.
+    let done = false;
+    return new PyObject("generator", new Map([["__iter__", new PyFunction("__iter__", () => {
+      if (done) return []; // exhausted after one pass
+      done = true;
+      run(node.clauses, 0);
+      return results;
+    })]]));
+  }
+  run(node.clauses, 0);
+  if (node.kind === "list") return results;
+  if (node.kind === "set") return new PySet(results);
+  return PyDict.from(entries);
+}
+
+function fstring(parts: FPart[], scope: Scope): string {
+  let out = "";
+  for (const part of parts) {
+    if (typeof part === "string") {
+      out += part;
+      continue;
+    }
+    let value = evaluate(part.expr, scope);
+    if (part.conv === "r" || part.conv === "a") value = pyRepr(value);
+    else if (part.conv === "s") value = pyStr(value);
+    const spec = part.spec ? (evaluate(part.spec, scope) as string) : "";
+    out += spec ? formatSpec(value, spec) : pyStr(value);
+  }
+  return out;
+}

@@ -22,7 +22,9 @@ export type BuildoutErrorKind =
   /** Any other refusal zc.buildout reports as a plain UserError. */
   | "UserError"
   /** A recipe string with more than one colon (Python's unpacking error). */
-  | "ValueError";
+  | "ValueError"
+  /** A file that is not UTF-8 (Python's open() fails reading it). */
+  | "UnicodeDecodeError";
 
 /** The SlapError code of every buildout refusal. */
 export const BUILDOUT_ERROR = "buildout";

@@ -81,7 +81,8 @@ async function download(url: string, settings: ExtendsDownload): Promise<Uint8Ar
   }
 }
 
-function readLocal(path: string, what: string): Uint8Array {
+/** A file's bytes; a file that cannot be read is an ExtendsNotFound naming `what` and the reason as Python words it. */
+export function readLocal(path: string, what: string): Uint8Array {
   try {
     return readFileSync(path);
   } catch (error) {

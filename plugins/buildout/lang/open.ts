@@ -5,10 +5,9 @@
  * is merged on top, and the file itself last. A file already on the include
  * stack is refused; the same file through two branches is read twice.
  */
-import { readFileSync } from "node:fs";
 import { evaluateCondition } from "./condition.ts";
 import { BuildoutError } from "./errors.ts";
-import { fetchExtends, type FetchLimits } from "./fetch.ts";
+import { fetchExtends, readLocal, type FetchLimits } from "./fetch.ts";
 import { decodeText, parse, type RawConfig } from "./parser.ts";
 import { dirname, isAbs, isUrl, join } from "./pypath.ts";
 import { splitWords } from "./pystr.ts";
@@ -78,13 +77,7 @@ async function readSource(
     return { filename: url, base: url.slice(0, url.lastIndexOf("/")), bytes: await fetchExtends(url, settings) };
   }
   const path = isUrl(base) ? filename : join(base, filename);
-  try {
-    return { filename: path, base: dirname(path), bytes: readFileSync(path) };
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const reason = code === "ENOENT" ? "No such file or directory" : code === "EISDIR" ? "Is a directory" : String(code);
-    throw new BuildoutError("ExtendsNotFound", `Couldn't open ${path}: ${reason}`, error);
-  }
+  return { filename: path, base: dirname(path), bytes: readLocal(path, path) };
 }
 
 /** The fork substitutes `${:_profile_base_location_}` with the folder (or URL) of the file that writes it. */

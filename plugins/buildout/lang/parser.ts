@@ -21,13 +21,33 @@ const PARTS = "<part-dependencies> = ";
 
 const decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 
+/** Where Python's UTF-8 decoder fails: the offset of the byte starting the first invalid sequence. */
+function firstInvalidByte(bytes: Uint8Array): number {
+  for (let i = 0; i < bytes.length; ) {
+    const b = bytes[i]!;
+    const length = b < 0x80 ? 1 : b >= 0xc2 && b <= 0xdf ? 2 : b >= 0xe0 && b <= 0xef ? 3 : b >= 0xf0 && b <= 0xf4 ? 4 : 0;
+    if (!length) return i;
+    for (let k = 1; k < length; k++) {
+      const c = bytes[i + k];
+      // The second byte's range is narrower after E0, ED, F0 and F4 (no overlongs, surrogates, or > U+10FFFF).
+      const low = k === 1 && b === 0xe0 ? 0xa0 : k === 1 && b === 0xf0 ? 0x90 : 0x80;
+      const high = k === 1 && b === 0xed ? 0x9f : k === 1 && b === 0xf4 ? 0x8f : 0xbf;
+      if (c === undefined || c < low || c > high) return i;
+    }
+    i += length;
+  }
+  return bytes.length - 1;
+}
+
 /** Text of a file as Python's open() gives it: UTF-8, universal newlines (\r\n and \r become \n). */
 export function decodeText(bytes: Uint8Array, where: string): string {
   let text: string;
   try {
     text = decoder.decode(bytes);
   } catch (error) {
-    throw new BuildoutError("ParsingError", `${where}: not valid UTF-8`, error);
+    // Python's open() raises UnicodeDecodeError naming the first bad byte.
+    const at = firstInvalidByte(bytes);
+    throw new BuildoutError("UnicodeDecodeError", `'utf-8' codec can't decode byte 0x${bytes[at]!.toString(16).padStart(2, "0")} in position ${at} (${where})`, error);
   }
   return text.includes("\r") ? text.replace(/\r\n?/g, "\n") : text;
 }

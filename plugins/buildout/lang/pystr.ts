@@ -4,6 +4,7 @@
  * but \x1c-\x1f and \x85), strip/split, textwrap.dedent, and sorting by code
  * point (JavaScript compares UTF-16 units, which misorders astral characters).
  */
+import { compareCodePoints } from "../../../core/slap/marshal/encode.ts";
 
 /** Python's whitespace characters, as a regex character-class body. */
 export const WS = "\\t\\n\\x0b\\x0c\\r\\x1c-\\x1f \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000";
@@ -51,23 +52,8 @@ export function splitWords(s: string): string[] {
   return t ? t.split(RUNS) : [];
 }
 
-/** Code-point order (Python's string order), for sort(). */
-export function cmp(a: string, b: string): number {
-  if (a === b) return 0;
-  const n = Math.min(a.length, b.length);
-  for (let i = 0; i < n; i++) {
-    let x = a.charCodeAt(i);
-    let y = b.charCodeAt(i);
-    if (x === y) continue;
-    if (x >= 0xd800 && y >= 0xd800) {
-      // Surrogates (astral code points) sort after U+E000..U+FFFF.
-      x = x >= 0xe000 ? x - 0x800 : x + 0x2000;
-      y = y >= 0xe000 ? y - 0x800 : y + 0x2000;
-    }
-    return x - y;
-  }
-  return a.length - b.length;
-}
+/** Code-point order (Python's string order), for sort(): core's. */
+export const cmp = compareCodePoints;
 
 const SURROGATE = /[\ud800-\udfff]/;
 
@@ -117,18 +103,38 @@ export function dropLeadingBlankLines(text: string): string {
   return text.replace(LEADING_BLANK_LINES, "");
 }
 
-/** Python's repr() of a str (for messages that quote a line as Python does). */
+/** Characters Python's str.isprintable() refuses (other than the space): categories C and Z. */
+const NON_PRINTABLE = /[\p{C}\p{Z}]/u;
+
+function escapeChar(ch: string, quote: string): string {
+  switch (ch) {
+    case "\\":
+      return "\\\\";
+    case "\n":
+      return "\\n";
+    case "\r":
+      return "\\r";
+    case "\t":
+      return "\\t";
+  }
+  if (ch === quote) return "\\" + ch;
+  if (ch !== " " && NON_PRINTABLE.test(ch)) {
+    const code = ch.codePointAt(0)!;
+    if (code < 0x100) return "\\x" + code.toString(16).padStart(2, "0");
+    if (code < 0x10000) return "\\u" + code.toString(16).padStart(4, "0");
+    return "\\U" + code.toString(16).padStart(8, "0");
+  }
+  return ch;
+}
+
+/**
+ * Python's repr() of a str, byte for byte: single quotes unless the text has
+ * ' and no ", and Python's escapes (non-printable characters as \xNN,
+ * \uNNNN or \UNNNNNNNN). Messages that quote a line and templates use it.
+ */
 export function pyRepr(s: string): string {
   const quote = s.includes("'") && !s.includes('"') ? '"' : "'";
   let out = quote;
-  for (const ch of s) {
-    const c = ch.codePointAt(0)!;
-    if (ch === quote || ch === "\\") out += "\\" + ch;
-    else if (ch === "\n") out += "\\n";
-    else if (ch === "\r") out += "\\r";
-    else if (ch === "\t") out += "\\t";
-    else if (c < 32 || c === 127) out += "\\x" + c.toString(16).padStart(2, "0");
-    else out += ch;
-  }
+  for (const ch of s) out += escapeChar(ch, quote);
   return out + quote;
 }

@@ -36,6 +36,11 @@ export class Section {
   readonly data = new Map<string, StoredValue>();
   /** Other sections this one's values referenced (kept only when the buildout tracks them). */
   readonly references?: Set<string>;
+  /**
+   * Computes options on demand (a recipe's Options.provide): asked when a
+   * read finds no option of that name; a defined result is stored.
+   */
+  provider?: (option: string) => StoredValue | undefined;
 
   constructor(
     readonly buildout: Buildout,
@@ -122,7 +127,7 @@ export class Section {
     let value: StoredValue | undefined = this.data.get(option);
     if (value === undefined) {
       let text = this.cooked.get(option) ?? this.raw.get(option);
-      if (text === undefined) return undefined;
+      if (text === undefined) return this.provide(option);
       if (text.includes("${")) {
         if (!seen) seen = [[this.name, option]];
         else if (seen.some(([s, o]) => s === this.name && o === option)) {
@@ -135,6 +140,13 @@ export class Section {
       this.data.set(option, text);
       value = text;
     }
+    return value;
+  }
+
+  /** An option the provider computes, stored so later reads (and .installed.cfg) see it. */
+  private provide(option: string): StoredValue | undefined {
+    const value = this.provider?.(option);
+    if (value !== undefined) this.data.set(option, value);
     return value;
   }
 

@@ -5,6 +5,7 @@
  */
 import type { RecipeFactory } from "../recipe-api.ts";
 import { checkPortListening } from "./check-port-listening.ts";
+import { checkUrlAvailable } from "./check-url-available.ts";
 import { command } from "./command.ts";
 import { cronD } from "./cron.ts";
 import { download, downloadUnpacked } from "./download.ts";
@@ -35,6 +36,7 @@ const RECIPES: Record<string, RecipeFactory> = {
   "slapos.cookbook:switch-softwaretype.noop": switchSoftwaretypeNoop,
   "slapos.cookbook:promise.plugin": promisePlugin,
   "slapos.cookbook:check_port_listening": checkPortListening,
+  "slapos.cookbook:check_url_available": checkUrlAvailable,
   "slapos.cookbook:slapconfiguration": slapconfiguration,
   "slapos.cookbook:slapconfiguration.serialised": slapconfigurationSerialised,
   "slapos.cookbook:slapconfiguration.jsonschema": slapconfigurationJsonschema,

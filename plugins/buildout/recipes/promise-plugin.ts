@@ -6,15 +6,24 @@
  * Exactly one of `module` and `file`; `class` renames the class; `output`
  * is the file; `mode` defaults to 0644. Sets `eggs-directory` and
  * `develop-eggs-directory` from [buildout], as upstream.
+ *
+ * The slapos.toolbox modules the node checks natively (check_socket_listening,
+ * check_url_available), when the eggs do not hold them (no Python plugin
+ * could run), become a native declaration beside `output` instead
+ * (`<title>.promise.json`, the same title and messages): such promises need
+ * nothing on the machine. Whichever file is written, the other is removed.
  */
+import { existsSync, rmSync } from "node:fs";
+import { join } from "node:path";
 import type { RecipeFactory } from "../recipe-api.ts";
-import { pformat } from "./jinja/py/pformat.ts";
-import { PyDict, PyTuple } from "./jinja/py/types.ts";
-import { stringRepr } from "./jinja/py/repr.ts";
+import { pformat } from "../py/pformat.ts";
+import { PyDict, PyTuple } from "../py/types.ts";
+import { stringRepr } from "../py/repr.ts";
 import { UserError } from "./util/errors.ts";
 import { eggPaths } from "./util/eggs.ts";
 import { createFile } from "./util/files.ts";
 import { octalMode } from "./util/options.ts";
+import { NATIVE_PROMISE_MODULES, declarationFor, writeDeclaration } from "./util/promise-declaration.ts";
 
 const PYTHON_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const KEYWORDS = new Set(["False", "None", "True", "and", "as", "assert", "async", "await", "break", "class", "continue", "def", "del", "elif", "else", "except", "finally", "for", "from", "global", "if", "import", "in", "is", "lambda", "nonlocal", "not", "or", "pass", "raise", "return", "try", "while", "with", "yield"]);
@@ -67,12 +76,24 @@ export const promisePlugin: RecipeFactory = (buildout, _name, options) => {
     if (klass) content += `\n\nRunPromise = ${klass}`;
   }
   const config = new PyDict();
-  for (const key of options.keys().filter((k) => k.startsWith("config-")).sort()) config.set(key.slice(7), options.get(key) ?? "");
+  const values: Record<string, string> = {};
+  for (const key of options.keys().filter((k) => k.startsWith("config-")).sort()) {
+    values[key.slice(7)] = options.get(key) ?? "";
+    config.set(key.slice(7), values[key.slice(7)]);
+  }
+  const nativeKind = module && !klass ? NATIVE_PROMISE_MODULES[module] : undefined;
   const install = (): string[] => {
     const eggs = (options.get("eggs") ?? "").split("\n").map((x) => x.trim()).filter(Boolean);
     const paths = eggPaths(eggs, options.get("eggs-directory") ?? "", options.get("develop-eggs-directory") ?? "");
     const mode = octalMode(options, "mode", 0o644);
-    return [createFile(options.require("output"), script(paths, config, content), mode)];
+    const output = options.require("output");
+    const declaration = declarationFor(output);
+    if (nativeKind && !paths.some((path) => existsSync(join(path, ...module!.split(".")) + ".py"))) {
+      rmSync(output, { force: true });
+      return [writeDeclaration(declaration, nativeKind, values)];
+    }
+    rmSync(declaration, { force: true });
+    return [createFile(output, script(paths, config, content), mode)];
   };
   return { install, update: install };
 };

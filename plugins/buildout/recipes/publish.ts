@@ -13,7 +13,7 @@
  */
 import { existsSync, rmSync, writeFileSync } from "node:fs";
 import type { BuildoutView, OptionValue, Options, RecipeFactory } from "../recipe-api.ts";
-import { fromOptionValue, jsonDumps } from "./jinja/py/json.ts";
+import { fromOptionValue, jsonDumps } from "../py/json.ts";
 import { UserError } from "./util/errors.ts";
 import { optionValue } from "./util/options.ts";
 import { slapClient, toWire } from "./util/slap.ts";

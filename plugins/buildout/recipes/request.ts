@@ -18,12 +18,13 @@
  * `.serialised` sends `{"_": json}` and reads the answer's `_` JSON.
  */
 import { SlapError } from "../../../core/errors.ts";
+import { recordRequestedInstance } from "../../../core/node/instance/transaction.ts";
 import type { SoftwareInstance } from "../../../core/slap/objects.ts";
 import { pyStr } from "../../../core/slap/python-repr.ts";
 import type { PyValue } from "../../../core/slap/marshal/values.ts";
 import type { OptionValue, RecipeFactory } from "../recipe-api.ts";
-import { jsonDumps } from "./jinja/py/json.ts";
-import { PyDict } from "./jinja/py/types.ts";
+import { jsonDumps } from "../py/json.ts";
+import { PyDict } from "../py/types.ts";
 import { UserError } from "./util/errors.ts";
 import { isTrueValue, setOptionValue } from "./util/options.ts";
 import { fromWire, slapClient } from "./util/slap.ts";
@@ -80,6 +81,9 @@ function make(variant: Variant): RecipeFactory {
     let instance: SoftwareInstance | undefined;
     let connection: Record<string, PyValue> = {};
     let decoded: Record<string, OptionValue> = {};
+    // the slap library's transaction file (node-runtime.md §3.10): the node sends the list after a successful run
+    recordRequestedInstance(partitionId);
+    recordRequestedInstance(partitionId, reference);
     try {
       instance = await client.requestComputerPartition({
         softwareRelease: softwareUrl,

@@ -9,7 +9,7 @@
  * `unshare`; redirect-* appends to the files but does not reopen them on
  * the signal).
  */
-import { shellQuote } from "./util/shell.ts";
+import { shellQuote } from "../py/shlex.ts";
 
 export interface WrapperSpec {
   args: string[];

@@ -17,7 +17,7 @@ import { UserError } from "./util/errors.ts";
 import { createFile } from "./util/files.ts";
 import { generateHashFromFiles } from "./util/file-hash.ts";
 import { isTrueValue, optionWords } from "./util/options.ts";
-import { shellSplit } from "./util/shell.ts";
+import { shellSplit } from "../py/shlex.ts";
 import { wrapperScript, type WrapperSpec } from "./wrapper-script.ts";
 
 const SIGNALS = new Set([

@@ -8,7 +8,7 @@
 import { existsSync, lstatSync, mkdirSync, rmSync } from "node:fs";
 import { createHash } from "node:crypto";
 import { isAbs, join } from "../lang/pypath.ts";
-import { splitWords, sorted } from "../lang/pystr.ts";
+import { pyRepr, splitWords, sorted } from "../lang/pystr.ts";
 import { valueText, type Section } from "../lang/section.ts";
 import { runAsync } from "../lang/steps.ts";
 import { splitRecipe } from "../lang/buildout.ts";
@@ -114,9 +114,32 @@ async function uninstallPart(run: EngineRun, part: string, state: InstalledState
   removePaths(run, saved.get(INSTALLED) ?? "");
 }
 
+/**
+ * [buildout] options the SlapOS node writes into every software buildout.cfg;
+ * in SlapOS profiles the fork's extensions (slapos.extension.shared) read
+ * them, and the native engine stands in for those extensions.
+ */
+const NODE_BUILDOUT_OPTIONS = new Set(["shared-part-list", "build-time-part-list"]);
+
+/**
+ * zc.buildout's check for options nothing read, in the message of the
+ * language mode (2.13, or the fork's 3.0 wording). The fork also sets
+ * `_profile_base_location_` on sections and never reports it.
+ */
 function warnUnused(run: EngineRun, section: Section): void {
-  const unused = sorted(section.raw.keys()).filter((key) => !section.data.has(key));
-  if (unused.length) run.log.warning(`Unused options for ${section.name}: ${unused.map((k) => `'${k}'`).join(" ")}.`);
+  const fork = run.buildout.fork;
+  const unused = sorted(section.raw.keys()).filter((key) => {
+    if (section.data.has(key)) return false;
+    if (!fork) return true;
+    return key !== "_profile_base_location_" && !(section.name === "buildout" && NODE_BUILDOUT_OPTIONS.has(key));
+  });
+  if (!unused.length) return;
+  const names = unused.map((key) => pyRepr(key)).join(" ");
+  run.log.warning(
+    fork
+      ? `Section \`${section.name}\` contains unused option(s): ${names}.\nThis may be an indication for either a typo in the option's name or a bug in the used recipe.`
+      : `Unused options for ${section.name}: ${names}.`,
+  );
 }
 
 /** Create the buildout's directories (caches, bin, parts, develop-eggs) that are missing. */
@@ -174,9 +197,27 @@ export async function install(run: EngineRun, only: string[]): Promise<string[]>
   }
   const parts = uninstallMissing ? [...buildout.parts] : only;
   const signature = signatures(run, parts);
+  try {
+    return await installParts(run, parts, uninstallMissing, signature, state, file);
+  } finally {
+    file.compact(state);
+  }
+}
 
+async function installParts(
+  run: EngineRun,
+  parts: string[],
+  uninstallMissing: boolean,
+  signature: Map<string, string>,
+  state: InstalledState,
+  file: InstalledFile,
+): Promise<string[]> {
+  const buildout = run.buildout;
+  const options = buildout.sections.get("buildout")!;
+  const wanted = new Set(parts);
+  let uninstalled = false;
   for (const part of [...state.parts].reverse()) {
-    if (parts.includes(part)) {
+    if (wanted.has(part)) {
       const old = new Map(state.options.get(part) ?? []);
       const files = old.get(INSTALLED) ?? "";
       old.delete(INSTALLED);
@@ -194,13 +235,22 @@ export async function install(run: EngineRun, only: string[]): Promise<string[]>
     await uninstallPart(run, part, state);
     state.parts = state.parts.filter((p) => p !== part);
     file.save(state);
+    uninstalled = true;
   }
+  // Drop the uninstalled parts' sections, so parts reinstalled below are appended.
+  if (uninstalled) file.compact(state);
   warnUnused(run, options);
 
   // Parts this run does not handle keep their place first; handled ones follow in run order
   // (zc.buildout's final order), so a run that changes nothing rewrites nothing.
-  const untouched = state.parts.filter((p) => !parts.includes(p));
+  const untouched = state.parts.filter((p) => !wanted.has(p));
   const done: string[] = [];
+  const installedBefore = new Set(state.parts);
+  // Installed parts this run handles and has not reached yet, in their order; while the
+  // run meets them in that order, state.parts stays untouched + done + rest as it is.
+  const rest = state.parts.filter((p) => wanted.has(p));
+  let restStart = 0;
+  let ordered = untouched.every((p, i) => state.parts[i] === p);
   for (const part of parts) {
     const section = buildout.sections.get(part)!;
     const made = run.constructed.get(part)!;
@@ -208,7 +258,7 @@ export async function install(run: EngineRun, only: string[]): Promise<string[]>
     saved.delete(SIGNATURE);
     const started = performance.now();
     let files: string[];
-    const updated = state.parts.includes(part);
+    const updated = installedBefore.has(part);
     if (updated) {
       run.log.info(`Updating ${part}.`);
       const old = (state.options.get(part)?.get(INSTALLED) ?? "").split("\n").filter(Boolean);
@@ -246,9 +296,18 @@ export async function install(run: EngineRun, only: string[]): Promise<string[]>
     saved.set(SIGNATURE, signature.get(part)!);
     state.options.set(part, saved);
     done.push(part);
-    state.parts = [...untouched, ...done, ...state.parts.filter((p) => parts.includes(p) && !done.includes(p))];
-    warnUnused(run, section);
-    file.save(state);
+    if (ordered && rest[restStart] === part) restStart++;
+    else {
+      const at = rest.indexOf(part, restStart);
+      if (at >= 0) rest.splice(at, 1);
+      state.parts = [...untouched, ...done, ...rest.slice(restStart)];
+      ordered = true;
+    }
+    // An updated part has exactly the options of its install, which this check already
+    // reported (any change reinstalls); native recipes read on update only what updating
+    // needs, so checking again would report options the install did use.
+    if (!updated) warnUnused(run, section);
+    file.save(state, [part]);
   }
   return state.parts;
 }

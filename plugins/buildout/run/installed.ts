@@ -4,11 +4,11 @@
  * order), then one section per installed part with its options sorted,
  * `__buildout_installed__` (the paths it created) and `__buildout_signature__`.
  * Values are escaped so they round-trip (`%(__buildout_space__)s` and
- * friends). We rewrite the whole file atomically (temp file + rename) and
- * only when it changes, so an interrupted run leaves it describing exactly
- * the parts that finished.
+ * friends). During a run each step is appended (see InstalledFile), so an
+ * interrupted run leaves the file describing exactly the parts that
+ * finished; the file is rewritten compact once at the end.
  */
-import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { appendFileSync, existsSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { decodeText, parse } from "../lang/parser.ts";
 import { sorted } from "../lang/pystr.ts";
 
@@ -59,13 +59,16 @@ function formatSection(name: string, options: PartOptions): string {
   return out;
 }
 
-/** The whole file's text. */
-export function formatInstalled(state: InstalledState): string {
-  const buildout = new Map([
+function buildoutOptions(state: InstalledState): PartOptions {
+  return new Map([
     ["installed_develop_eggs", state.developEggs],
     ["parts", state.parts.join(" ")],
   ]);
-  let out = formatSection("buildout", buildout);
+}
+
+/** The whole file's text. */
+export function formatInstalled(state: InstalledState): string {
+  let out = formatSection("buildout", buildoutOptions(state));
   for (const part of state.parts) out += "\n" + formatSection(part, state.options.get(part) ?? new Map());
   return out;
 }
@@ -90,30 +93,106 @@ export function readInstalled(path: string): { state: InstalledState; exists: bo
   return { state: { parts, developEggs: buildout.get("installed_develop_eggs") ?? "", options }, exists: true };
 }
 
-/** Keeps the file in step with the state, writing only when the text changes. */
+/**
+ * Keeps the file in step with the state at a cost linear in the run: each
+ * step appends what changed (the part's section, then a `[buildout]` block
+ * with the new parts list — a later block wins when the file is read, by
+ * zc.buildout as by us), and `compact` rewrites the file once, compact and
+ * atomically, when anything was appended. A section is appended only when
+ * the merged reading stays exact (no option of the file's copy disappears);
+ * otherwise the file is rewritten at once. Each append is one write(2), so a
+ * run killed at any point leaves a file that describes the finished steps.
+ */
 export class InstalledFile {
-  private written: string | undefined;
+  /** Options of each section the file holds (as a reader merges them), listed or not. */
+  private readonly onDisk: Map<string, PartOptions>;
+  /**
+   * Section texts by options map (the engine replaces a part's map when its
+   * options change and never mutates one it has saved).
+   */
+  private readonly texts = new WeakMap<PartOptions, string>();
+  /** The file's `parts` value; undefined while there is no file. */
+  private diskParts: string | undefined;
+  /** The parts array last recorded (the engine replaces state.parts when the list changes). */
+  private diskList: string[] | undefined;
+  /** Something was appended since the last rewrite. */
+  private appended = false;
 
   constructor(
     readonly path: string,
     exists: boolean,
     state: InstalledState,
   ) {
-    this.written = exists ? formatInstalled(state) : undefined;
+    this.onDisk = new Map(state.options);
+    this.diskParts = exists ? state.parts.join(" ") : undefined;
   }
 
-  save(state: InstalledState): void {
+  private textOf(part: string, options: PartOptions): string {
+    let text = this.texts.get(options);
+    if (text === undefined) this.texts.set(options, (text = formatSection(part, options)));
+    return text;
+  }
+
+  /** Record the state; `changed` names the parts whose saved options may differ from the file's. */
+  save(state: InstalledState, changed: Iterable<string> = []): void {
     if (!this.path) return;
     if (!state.parts.length) {
-      if (this.written !== undefined) rmSync(this.path, { force: true });
-      this.written = undefined;
+      if (this.diskParts !== undefined) rmSync(this.path, { force: true });
+      this.diskParts = undefined;
+      this.diskList = undefined;
+      this.onDisk.clear();
+      this.appended = false;
       return;
     }
-    const text = formatInstalled(state);
-    if (text === this.written) return;
+    if (this.diskParts === undefined) return this.rewrite(state);
+    let text = "";
+    const appended: Array<[string, PartOptions]> = [];
+    for (const part of changed) {
+      const options = state.options.get(part);
+      if (!options) continue;
+      const next = this.textOf(part, options);
+      const old = this.onDisk.get(part);
+      if (old) {
+        if (this.textOf(part, old) === next) continue;
+        // A reader merges a reopened section: appending is exact only when no option disappears.
+        for (const key of old.keys()) if (!options.has(key)) return this.rewrite(state);
+      }
+      text += "\n" + next;
+      appended.push([part, options]);
+    }
+    if (!text && state.parts === this.diskList) return;
+    const parts = state.parts.join(" ");
+    if (!text && parts === this.diskParts) {
+      this.diskList = state.parts;
+      return;
+    }
+    text += "\n" + formatSection("buildout", buildoutOptions(state));
+    appendFileSync(this.path, text);
+    for (const [part, options] of appended) this.onDisk.set(part, options);
+    this.diskParts = parts;
+    this.diskList = state.parts;
+    this.appended = true;
+  }
+
+  /** Rewrite the file compact when steps were appended (end of the run, end of the uninstall pass). */
+  compact(state: InstalledState): void {
+    if (this.appended && this.diskParts !== undefined && state.parts.length) this.rewrite(state);
+  }
+
+  /** Write the whole file (temp file + rename), dropping the sections no part lists. */
+  private rewrite(state: InstalledState): void {
+    this.onDisk.clear();
+    let out = formatSection("buildout", buildoutOptions(state));
+    for (const part of state.parts) {
+      const options = state.options.get(part) ?? new Map<string, string>();
+      out += "\n" + this.textOf(part, options);
+      this.onDisk.set(part, options);
+    }
     const temp = `${this.path}.tmp-${process.pid}`;
-    writeFileSync(temp, text);
+    writeFileSync(temp, out);
     renameSync(temp, this.path);
-    this.written = text;
+    this.diskParts = state.parts.join(" ");
+    this.diskList = state.parts;
+    this.appended = false;
   }
 }

@@ -74,6 +74,10 @@ export class OptionsView implements Options {
     throw new BuildoutError("InvalidBooleanOption", `Invalid value for '${key}' option of [${this.name}]: '${value}'`);
   }
 
+  provide(resolve: (key: string) => OptionValue | undefined): void {
+    this.section.provider = resolve as (key: string) => StoredValue | undefined;
+  }
+
   volatile(...keys: string[]): void {
     for (const key of keys) this.volatileKeys.add(key);
   }

@@ -7,7 +7,7 @@
 import type { Hooks } from "../../../core/hooks/catalogue.ts";
 import type { Logger } from "../../../core/log/logger.ts";
 import { runAsync } from "../lang/steps.ts";
-import type { BuildoutView, Options, SubBuildoutRequest } from "../recipe-api.ts";
+import type { BuildoutView, DownloadLimits, Options, SubBuildoutRequest } from "../recipe-api.ts";
 import type { EngineRun } from "./engine.ts";
 
 export class EngineView implements BuildoutView {
@@ -49,10 +49,19 @@ export class EngineView implements BuildoutView {
     return runAsync(target.render(text));
   }
 
-  /** Fetch to `destination`, md5-checked (see run/download.ts). */
-  async download(url: string, destination: string, md5sum?: string): Promise<string> {
+  /** Fetch to `destination`, md5-checked, through the binary cache first (see run/download.ts). */
+  async download(url: string, destination: string, md5sum?: string, limits?: DownloadLimits): Promise<string> {
     const { download } = await import("./download.ts");
-    return download({ url, destination, md5sum, offline: this.offline, directory: this.run.buildout.directory, limits: this.run.request.limits });
+    return download({
+      url,
+      destination,
+      md5sum,
+      offline: this.offline,
+      directory: this.run.buildout.directory,
+      limits: limits ?? this.run.request.limits,
+      hooks: this.run.request.hooks,
+      log: this.run.request.log,
+    });
   }
 
   /** Run a nested buildout in the same process, with the same recipes and modes. */

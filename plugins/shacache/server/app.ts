@@ -24,7 +24,8 @@ import type { Logger } from "../../../core/log/logger.ts";
 import { NetworkcacheClient } from "../client.ts";
 import { SHA512_HEX, type RawEntry } from "../entries.ts";
 import { CacheHttpError } from "../http.ts";
-import { pythonJsonDumps } from "../python-json.ts";
+import type { PyValue } from "../../../core/slap/marshal/values.ts";
+import { dumpsJson } from "../../../core/slap/python-json.ts";
 import { ShacacheStore, isSafeKey } from "./store.ts";
 import { abort, FLASK_TEXT, serveBlob } from "./responses.ts";
 
@@ -119,7 +120,7 @@ export function createShacacheApp(options: ShacacheServerOptions): Hono {
       return upstreamFailure(c, error, log, key);
     }
     store!.writeDir(key, entries);
-    return c.body(pythonJsonDumps(entries), 200, { "Content-Type": "application/json" });
+    return c.body(dumpsJson(entries as PyValue), 200, { "Content-Type": "application/json" });
   });
 
   app.put("/dir/:key", async (c) => {
@@ -174,7 +175,7 @@ export function createShacacheApp(options: ShacacheServerOptions): Hono {
         log?.warning(`Failed to process metadata file ${key}: ${messageOf(error)}`);
       }
     }
-    return c.body(pythonJsonDumps({ removed, updated }), 200, { "Content-Type": "application/json" });
+    return c.body(dumpsJson({ removed, updated } as PyValue), 200, { "Content-Type": "application/json" });
   });
 
   return app;

@@ -10,7 +10,8 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, statSync,
 import { open } from "node:fs/promises";
 import { join } from "node:path";
 import { SHA512_HEX, type RawEntry } from "../entries.ts";
-import { pythonJsonDumps } from "../python-json.ts";
+import type { PyValue } from "../../../core/slap/marshal/values.ts";
+import { dumpsJson } from "../../../core/slap/python-json.ts";
 
 export interface StoreDirectories {
   contentDirectory: string;
@@ -115,7 +116,7 @@ export class ShacacheStore {
   writeDir(key: string, entries: unknown[]): void {
     mkdirSync(this.metadata, { recursive: true });
     const temporary = temporaryName(this.metadata, "dir");
-    writeFileSync(temporary, pythonJsonDumps(entries as never));
+    writeFileSync(temporary, dumpsJson(entries as never));
     renameSync(temporary, join(this.metadata, key));
   }
 

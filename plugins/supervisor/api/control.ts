@@ -2,7 +2,8 @@
  * What the node asks of a running supervisor (node-runtime.md §1.4, §3.6):
  * make sure it runs (launchSupervisord), apply new program files
  * (updateSupervisor: reloadConfig, then remove/re-add only the groups that
- * changed), start and stop a partition's group.
+ * changed). The files themselves are core's (core/node/supervisor-files.ts,
+ * core/node/instance/programs.ts).
  */
 import { accessSync, constants, existsSync } from "node:fs";
 import { SlapError } from "../../../core/errors.ts";
@@ -11,8 +12,7 @@ import { RUNNING_STATES } from "../daemon/states.ts";
 import { RpcClient, RpcConnectionError } from "../rpc/client.ts";
 import { RpcFault, type RpcValue } from "../rpc/codec.ts";
 import { Faults } from "../rpc/faults.ts";
-import { createSupervisordConfiguration, supervisorPaths } from "./files.ts";
-import { removePartitionFiles, removePartitionMainFile, writePartitionPrograms } from "./partition.ts";
+import { supervisorPaths } from "../../../core/node/supervisor-files.ts";
 
 export interface ControlLog {
   debug(message: string): void;
@@ -171,62 +171,3 @@ function readable(path: string): boolean {
     return false;
   }
 }
-
-export interface PartitionOptions {
-  partitionPath: string;
-  log?: ControlLog;
-}
-
-/** Partition.start: write the partition's program files, update, then startProcessGroup(PID, wait=false). */
-export async function startPartition(instanceRoot: string, partitionId: string, options: PartitionOptions): Promise<void> {
-  const log = options.log ?? quiet;
-  const paths = supervisorPaths(instanceRoot);
-  const result = writePartitionPrograms(instanceRoot, {
-    partitionId,
-    partitionPath: options.partitionPath,
-    log: { warning: (m) => log.warning(m) },
-  });
-  if (result.needsUpdate) await updateSupervisor(paths.socket, log);
-  try {
-    await supervisorClient(paths.socket).call("startProcessGroup", partitionId, false);
-  } catch (error) {
-    if (error instanceof RpcFault && error.faultString.startsWith("BAD_NAME:")) {
-      log.info(`Nothing to start on ${partitionId}...`);
-      return;
-    }
-    throw error;
-  }
-  log.info(`Requested start of ${partitionId}...`);
-}
-
-/** Partition.stop: delete `<PID>.conf` and, when it existed, update (which stops and removes the group). */
-export async function stopPartition(instanceRoot: string, partitionId: string, options: { log?: ControlLog } = {}): Promise<void> {
-  const log = options.log ?? quiet;
-  if (!removePartitionMainFile(instanceRoot, partitionId)) return;
-  await updateSupervisor(supervisorPaths(instanceRoot).socket, log);
-  log.info(`Requested stop of ${partitionId}...`);
-}
-
-/** Partition.destroy's last step: delete every program file of the partition and update. */
-export async function removePartition(instanceRoot: string, partitionId: string, options: { log?: ControlLog } = {}): Promise<void> {
-  if (removePartitionFiles(instanceRoot, partitionId)) {
-    await updateSupervisor(supervisorPaths(instanceRoot).socket, options.log ?? quiet);
-  }
-}
-
-/** checkProcessesFromStateList: is one of these processes in one of these states (by name)? Unknown names are skipped. */
-export async function processInStates(socket: string, processes: string[], states: string[]): Promise<boolean> {
-  const rpc = supervisorClient(socket);
-  for (const name of processes) {
-    try {
-      const info = (await rpc.call("getProcessInfo", name)) as { statename: string };
-      if (states.includes(info.statename)) return true;
-    } catch (error) {
-      if (error instanceof RpcFault && error.faultString.startsWith("BAD_NAME:")) continue;
-      throw error;
-    }
-  }
-  return false;
-}
-
-export { createSupervisordConfiguration, supervisorPaths };

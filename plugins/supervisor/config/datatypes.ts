@@ -196,41 +196,10 @@ export function inetAddress(value: string): [string, number] {
   return [host, port];
 }
 
-export interface PasswdEntry {
-  name: string;
-  uid: number;
-  gid: number;
-  home: string;
-}
-
-function passwdEntries(): PasswdEntry[] {
-  if (!existsSync("/etc/passwd")) return [];
-  return readFileSync("/etc/passwd", "utf8")
-    .split("\n")
-    .filter((line) => line && !line.startsWith("#"))
-    .map((line) => line.split(":"))
-    .filter((f) => f.length >= 7)
-    .map((f) => ({ name: f[0], uid: Number(f[2]), gid: Number(f[3]), home: f[5] }));
-}
-
-function getent(key: string): PasswdEntry | undefined {
-  try {
-    const out = Bun.spawnSync(["getent", "passwd", key], { stdout: "pipe", stderr: "ignore" });
-    if (out.exitCode !== 0) return undefined;
-    const f = out.stdout.toString().trim().split(":");
-    return f.length >= 7 ? { name: f[0], uid: Number(f[2]), gid: Number(f[3]), home: f[5] } : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/** A user by name or uid: /etc/passwd first, then NSS through `getent`. */
-export function lookupUser(user: string): PasswdEntry | undefined {
-  const numeric = /^\d+$/.test(user.trim());
-  const key = user.trim();
-  const found = passwdEntries().find((e) => (numeric ? e.uid === Number(key) : e.name === key));
-  return found ?? getent(key);
-}
+/** A user by name or uid: core's lookup (passwd file, then NSS). */
+import { lookupUser } from "../../../core/node/users.ts";
+export { lookupUser };
+export type { PasswdEntry } from "../../../core/node/users.ts";
 
 export function nameToUid(value: string): number {
   const entry = lookupUser(value);

@@ -12,7 +12,7 @@
  */
 import { closeSync, existsSync, fstatSync, ftruncateSync, mkdirSync, openSync, readSync, statSync, writeSync } from "node:fs";
 import { join } from "node:path";
-import { dumpsJson } from "../../../core/client/py-json.ts";
+import { dumpsJson } from "../../../core/slap/python-json.ts";
 import type { CollectPartition } from "../../../core/hooks/groups/report.ts";
 import { floatRepr } from "../../../core/slap/marshal/float-repr.ts";
 import { PyFloat, type PyValue } from "../../../core/slap/marshal/values.ts";

@@ -8,9 +8,9 @@
  */
 import { createHash } from "node:crypto";
 import { renderTemplate } from "../../../plugins/buildout/recipes/jinja/index.ts";
-import { importModule } from "../../../plugins/buildout/recipes/jinja/modules/index.ts";
-import { jsonLoads } from "../../../plugins/buildout/recipes/jinja/py/json.ts";
-import type { PyDict } from "../../../plugins/buildout/recipes/jinja/py/types.ts";
+import { importModule } from "../../../plugins/buildout/py/modules/index.ts";
+import { jsonLoads } from "../../../plugins/buildout/py/json.ts";
+import type { PyDict } from "../../../plugins/buildout/py/types.ts";
 
 const TEMPLATE = `{% import 'macros' as m with context -%}
 {% set part_list = [] -%}

@@ -5,7 +5,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseOptionDict } from "../../../core/client/option-dict.ts";
 import { readParametersFile, serialiseParameters } from "../../../core/client/parameters-file.ts";
-import { dumpsJson } from "../../../core/client/py-json.ts";
+import { dumpsJson } from "../../../core/slap/python-json.ts";
 import { dumps, type PyValue } from "../../../core/slap/marshal/index.ts";
 import { tempDir } from "../../helpers/tmp.ts";
 

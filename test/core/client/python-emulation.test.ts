@@ -5,7 +5,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { validateAgainstSchema } from "../../../core/client/json-schema.ts";
 import { pformat } from "../../../core/client/pprint.ts";
-import { dumpsJson, loadsJson } from "../../../core/client/py-json.ts";
+import { dumpsJson, loadsJson } from "../../../core/slap/python-json.ts";
 
 const cases = JSON.parse(readFileSync(join(import.meta.dir, "python-cases.json"), "utf8")) as {
   pprint: Array<{ json: string; pformat: string }>;

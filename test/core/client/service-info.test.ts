@@ -2,7 +2,7 @@
 // from a master's list or slapproxy's XML, json-in-xml decoding, status from the news.
 import { describe, expect, test } from "bun:test";
 import { serviceInfo } from "../../../core/client/service.ts";
-import { dumpsJson, loadsJson } from "../../../core/client/py-json.ts";
+import { dumpsJson, loadsJson } from "../../../core/slap/python-json.ts";
 import type { JsonObject } from "../../../core/client/hateoas.ts";
 import { dict2xml } from "../../../core/slap/param-xml.ts";
 

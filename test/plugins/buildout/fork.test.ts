@@ -58,6 +58,25 @@ describe("fork: ${:_profile_base_location_}", () => {
   });
 });
 
+describe("fork: extends over http", () => {
+  test("${:_profile_base_location_} of a file read over http is its URL folder; its relative extends follow the URL", async () => {
+    const dir = tempDir("buildout-fork-http-");
+    mkdirSync(join(dir, "srv", "stack"), { recursive: true });
+    writeFileSync(join(dir, "srv", "software.cfg"), "[buildout]\nextends = stack/base.cfg\n\n[template]\nurl = ${:_profile_base_location_}/instance.cfg.in\n");
+    writeFileSync(join(dir, "srv", "stack", "base.cfg"), "[base]\nlocation = ${:_profile_base_location_}\nfile = ${:_profile_base_location_}/../x\n");
+    const server = Bun.serve({ hostname: "127.0.0.1", port: 0, fetch: (r) => new Response(Bun.file(join(dir, "srv", new URL(r.url).pathname))) });
+    try {
+      const url = `http://127.0.0.1:${server.port}`;
+      writeFileSync(join(dir, "buildout.cfg"), `[buildout]\nextends = ${url}/software.cfg\nparts =\n`);
+      const result = await resolveConfig({ configFile: join(dir, "buildout.cfg"), fork: true });
+      expect(result.sections.template).toEqual({ url: `${url}/instance.cfg.in`, _profile_base_location_: url });
+      expect(result.sections.base).toEqual({ location: `${url}/stack`, file: `${url}/stack/../x`, _profile_base_location_: `${url}/stack` });
+    } finally {
+      server.stop(true);
+    }
+  });
+});
+
 describe("fork: conditions", () => {
   test("PEP 508 markers compare versions, not strings", async () => {
     const { result } = await resolve({

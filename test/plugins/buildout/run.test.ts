@@ -154,6 +154,28 @@ content = \${maker:computed}
     expect(readInstalled(join(dir, ".installed.cfg")).state.options.get("maker")?.get("computed")).toBe("v-computed");
   });
 
+  test("options a recipe provides on demand are computed when referenced and recorded with its part", async () => {
+    const profile = `[buildout]
+parts = user
+
+[maker]
+recipe = test:provide
+
+[user]
+recipe = test:file
+path = \${buildout:directory}/user
+content = \${maker:upper-abc} REF
+`;
+    const dir = project(profile.replace("REF", ""));
+    expect((await buildout(dir)).code).toBe(0);
+    expect(readFileSync(join(dir, "user"), "utf8")).toBe("ABC");
+    expect(readInstalled(join(dir, ".installed.cfg")).state.options.get("maker")?.get("upper-abc")).toBe("ABC");
+    writeFileSync(join(dir, "buildout.cfg"), profile.replace("REF", "${maker:other}"));
+    const run = await buildout(dir);
+    expect(run.code).toBe(1);
+    expect(run.text).toContain("Referenced option does not exist: maker other");
+  });
+
   test("install PART installs only that part and uninstalls nothing", async () => {
     const dir = project(TWO_PARTS);
     await buildout(dir, ["install", "first"]);

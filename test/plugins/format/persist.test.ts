@@ -10,7 +10,7 @@ import { cleanUpAfterFile, tempDir } from "./helpers.ts";
 
 cleanUpAfterFile();
 
-const REFERENCE = resolve(import.meta.dir, "../../../../shared/reference/format-collect-cli.md");
+const REFERENCE = resolve(import.meta.dir, "../../fixtures/reference/stored-computer.xml");
 const log = new Logger("test");
 
 /** The computer of the reference's stored-file example (§1.11.2). */
@@ -48,10 +48,9 @@ function exampleComputer(instanceRoot = "/srv/slapgrid"): ComputerDocument {
   return computer;
 }
 
+/** The stored-file example of format-collect-cli.md §1.11.2. */
 function referenceExample(): string {
-  const text = readFileSync(REFERENCE, "utf8");
-  const start = text.indexOf("```xml\n", text.indexOf("Example of the stored file")) + 7;
-  return text.slice(start, text.indexOf("```", start));
+  return readFileSync(REFERENCE, "utf8");
 }
 
 function zipNames(path: string): string[] {

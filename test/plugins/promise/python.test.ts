@@ -5,7 +5,7 @@
  * GenericPromise (fixture-sr/).
  */
 import { beforeAll, describe, expect, test } from "bun:test";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { PluginHost } from "../../../core/hooks/loader.ts";
 import { check, openTempDir, promiseHost, softwareRelease, TestPartition, until, type SoftwareRelease } from "./helpers.ts";
@@ -126,13 +126,17 @@ describe("python plugins with the release's python", () => {
   test("§8.66 the cache expires with the periodicity: not run before, run again after", async () => {
     const { p, sr } = setup();
     const counter = join(p.path, "runs");
-    p.plugin("my_promise.py", sr.lib, [`open(${JSON.stringify(counter)}, 'a').write('x')`, 'self.logger.info("success")'], { periodicity: "0.01" });
+    // A long periodicity, then the cache's due date moved into the past: no test that depends on the clock.
+    p.plugin("my_promise.py", sr.lib, [`open(${JSON.stringify(counter)}, 'a').write('x')`, 'self.logger.info("success")'], { periodicity: "60" });
     await check(host, p, { force: false });
     const first = JSON.parse(p.cacheText("my_promise")!);
+    expect(first.next_run_after).toBeGreaterThan(first.timestamp);
     const second = await check(host, p, { force: false });
     expect(second.skipped).toBe(1);
     expect(JSON.parse(p.cacheText("my_promise")!).timestamp).toBe(first.timestamp);
-    await until(first.next_run_after);
+    const cacheFile = join(p.path, ".slapgrid", "promise", "cache", "my_promise");
+    writeFileSync(cacheFile, JSON.stringify({ ...first, next_run_after: first.timestamp - 1 }));
+    await until(first.timestamp);
     await check(host, p, { force: false });
     const third = JSON.parse(p.cacheText("my_promise")!);
     expect(third.timestamp).toBeGreaterThan(first.timestamp);

@@ -181,7 +181,7 @@ export default {
     const src = join(dir, "acme-src", h);
     mkdirSync(src, { recursive: true });
     writeFileSync(join(src, "from"), "acme");
-    const { createTarGz } = await import("../../../plugins/shacache/tar/create.ts");
+    const { createTarGz } = await import("../../../core/archive/tar/create.ts");
     await createTarGz(src, join(dir, "acme.tar.gz"), h);
     // The loader the binary uses: built-ins first, then plugin_list files.
     const host = new PluginHost();

@@ -11,7 +11,7 @@ import { tryBinaryDownload, uploadAfterBuild } from "../../../core/node/software
 import type { SoftwareJob } from "../../../core/hooks/groups/software.ts";
 import { NetworkcacheClient } from "../../../plugins/shacache/client.ts";
 import { machineInfo } from "../../../plugins/shacache/platform.ts";
-import { createTarGz } from "../../../plugins/shacache/tar/create.ts";
+import { createTarGz } from "../../../core/archive/tar/create.ts";
 import { certificateList, hostFor, makeSigner, startServer, tempDir, writeConfig } from "./fixture.ts";
 
 const dir = tempDir();

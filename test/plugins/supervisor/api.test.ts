@@ -1,23 +1,26 @@
 /**
  * The node-facing API (node-runtime.md §1.4, §3.5, §3.6): supervisord.conf
- * and partition files byte for byte, launching the daemon, the update
- * algorithm touching only what changed, starting and stopping partitions.
+ * and partition files byte for byte (written by core), launching the
+ * daemon, the update algorithm touching only what changed, starting and
+ * stopping partitions through the hooks the plugin answers.
  */
 import { describe, expect, test } from "bun:test";
 import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { SlapConfig } from "../../../core/config/slap-config.ts";
+import { PluginHost } from "../../../core/hooks/loader.ts";
+import { Logger, type LevelName } from "../../../core/log/logger.ts";
 import {
-  createSupervisordConfiguration,
-  launchSupervisord,
-  removePartition,
-  startPartition,
-  stopPartition,
-  supervisorClient,
-  supervisorPaths,
-  updateSupervisor,
-  watchdogCommandLine,
-  writePartitionPrograms,
-} from "../../../plugins/supervisor/api.ts";
+  partitionPrograms,
+  removeAllGroupFiles,
+  removeOwnGroupFile,
+  startPartitionGroup,
+  writeGroupFiles,
+  type PartitionRef,
+} from "../../../core/node/instance/programs.ts";
+import { createSupervisordConfiguration, supervisorPaths, watchdogCommand } from "../../../core/node/supervisor-files.ts";
+import { launchSupervisord, supervisorClient, updateSupervisor } from "../../../plugins/supervisor/api.ts";
+import supervisorPlugin from "../../../plugins/supervisor/index.ts";
 import { BINARY } from "../../helpers/binary.ts";
 import { waitFor } from "../../helpers/ports.ts";
 import { isAlive, noteDaemon, track, tempDir } from "./helpers.ts";
@@ -31,6 +34,17 @@ const log = {
   warning: (m: string) => lines.push(`WARNING ${m}`),
   critical: (m: string) => lines.push(`CRITICAL ${m}`),
 };
+class Capture extends Logger {
+  override log(level: LevelName, message: string): void {
+    lines.push(`${level} ${message}`);
+  }
+}
+const capture = new Capture();
+const host = new PluginHost();
+host.add(supervisorPlugin);
+await host.applyAll((loaded) => ({ config: new SlapConfig(), options: {}, log: capture, source: loaded.source, command: "test" }));
+const ref = (id: string): PartitionRef => ({ id, path: join(root, id), instanceRoot: root });
+const writePrograms = (id: string) => writeGroupFiles(ref(id), { [id]: partitionPrograms(ref(id)) });
 const daemon = { dir: root, conf: paths.config, confDir: paths.configDir, socket: paths.socket, log: paths.logfile, pidfile: paths.pidfile };
 track(daemon);
 
@@ -89,16 +103,15 @@ events=PROCESS_STATE_EXITED, PROCESS_STATE_FATAL
   });
 
   test("the watchdog line is slapgrid's, with our binary", () => {
-    expect(watchdogCommandLine({ masterUrl: "http://m", computerId: "C", instanceRoot: "/ir", certificateRepositoryPath: "/c", command: ["/x/slapos"] })).toBe(
+    expect(watchdogCommand({ masterUrl: "http://m", computerId: "C", instanceRoot: "/ir", certificateRepositoryPath: "/c", command: ["/x/slapos"] })).toBe(
       "/x/slapos node watchdog --master-url 'http://m'  --certificate-repository-path '/c' --computer-id 'C' --instance-root '/ir'",
     );
   });
 
-  test("writePartitionPrograms writes slapgrid's group file, etc/service replacing a runner of the same name", async () => {
+  test("writeGroupFiles writes slapgrid's group file, etc/service replacing a runner of the same name", async () => {
     const path = partition("slappart0", { a: "exec sleep 1000", b: "exec sleep 1000" }, { b: "exec sleep 1000" });
-    const result = await writePartitionPrograms(root, { partitionId: "slappart0", partitionPath: path });
-    expect(result).toEqual({ written: ["slappart0.conf"], removed: [], needsUpdate: true });
     const file = join(paths.configDir, "slappart0.conf");
+    expect(writePrograms("slappart0")).toEqual({ written: [file], removed: [], needsUpdate: true });
     expect(mode(file)).toBe("600");
     const block = (id: string, name: string, dir: string) => `[program:slappart0_${id}]
 directory=${path}
@@ -142,9 +155,9 @@ environment=USER="root",LOGNAME="root",HOME="/root"
     expect(Number(readFileSync(paths.pidfile, "utf8"))).toBe(pid);
   });
 
-  test("startPartition applies the files (unchanged here: the group is left alone) and starts the partition's group", async () => {
+  test("starting a partition applies the files (unchanged here: the group is left alone) and starts the partition's group", async () => {
     lines.length = 0;
-    await startPartition(root, "slappart0", { partitionPath: join(root, "slappart0"), log });
+    await startPartitionGroup(ref("slappart0"), host.hooks, capture);
     expect(lines).toEqual(["DEBUG Updating supervisord", "DEBUG Supervisord updated", "INFO Requested start of slappart0..."]);
     await waitFor(async () => (await info("slappart0:b-on-watch")).statename === "RUNNING", 20, "b running");
     expect((await info("slappart0:a")).statename).toBe("RUNNING");
@@ -154,25 +167,25 @@ environment=USER="root",LOGNAME="root",HOME="/root"
     const path = join(root, "slappart9");
     mkdirSync(path);
     lines.length = 0;
-    await startPartition(root, "slappart9", { partitionPath: path, log });
+    await startPartitionGroup(ref("slappart9"), host.hooks, capture);
     expect(lines).toContain("WARNING No runners nor services found for partition 'slappart9'");
     expect(lines).toContain("INFO Nothing to start on slappart9...");
   });
 
   test("updateSupervisor touches only the groups whose programs changed", async () => {
     const other = partition("slappart1", { x: "exec sleep 1000" });
-    await startPartition(root, "slappart1", { partitionPath: other, log });
+    await startPartitionGroup(ref("slappart1"), host.hooks, capture);
     await waitFor(async () => (await info("slappart1:x")).statename === "RUNNING", 20, "x running");
     const untouched = (await info("slappart0:a")).pid;
     writeFileSync(join(other, "etc", "run", "y"), "#!/bin/sh\nexec sleep 1000\n");
     chmodSync(join(other, "etc", "run", "y"), 0o755);
-    await writePartitionPrograms(root, { partitionId: "slappart1", partitionPath: other });
+    writePrograms("slappart1");
     expect(await updateSupervisor(paths.socket, log)).toEqual({ added: [], changed: ["slappart1"], removed: [] });
     expect((await info("slappart0:a")).pid).toBe(untouched);
     expect((await info("slappart1:y")).statename).toBe("STOPPED");
   });
 
-  test("stopPartition removes only <PID>.conf: the group is stopped and removed, manager groups stay", async () => {
+  test("stopping a partition removes only <PID>.conf: the group is stopped and removed, manager groups stay", async () => {
     writeFileSync(
       join(paths.configDir, "slappart0-prerm.conf"),
       `[group:slappart0-prerm]\nprograms=slappart0-prerm_p\n\n[program:slappart0-prerm_p]\ncommand=/bin/sleep 1000\nautostart=false\n`,
@@ -180,19 +193,18 @@ environment=USER="root",LOGNAME="root",HOME="/root"
     await updateSupervisor(paths.socket, log);
     const pid = (await info("slappart0:a")).pid;
     lines.length = 0;
-    await stopPartition(root, "slappart0", { log });
+    expect(await removeOwnGroupFile(ref("slappart0"), host.hooks)).toBe(true);
     expect(lines).toContain("INFO Stopped 'slappart0'");
     expect(lines).toContain("INFO Removed 'slappart0'");
-    expect(lines).toContain("INFO Requested stop of slappart0...");
     expect(isAlive(pid)).toBe(false);
     await expect(info("slappart0:a")).rejects.toMatchObject({ faultCode: 10 });
     expect((await info("slappart0-prerm:slappart0-prerm_p")).statename).toBe("STOPPED");
   });
 
-  test("removePartition deletes every file of the partition and its groups, and no other", async () => {
+  test("removeAllGroupFiles deletes every file of the partition and its groups, and no other", async () => {
     await rpc().call("startProcessGroup", "slappart1", true);
     const other = (await info("slappart1:x")).pid;
-    await removePartition(root, "slappart0", { log });
+    expect(await removeAllGroupFiles(ref("slappart0"), host.hooks)).toBe(true);
     expect(existsSync(join(paths.configDir, "slappart0-prerm.conf"))).toBe(false);
     await expect(info("slappart0-prerm:slappart0-prerm_p")).rejects.toMatchObject({ faultCode: 10 });
     expect((await info("slappart1:x")).pid).toBe(other);

@@ -7,7 +7,9 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { startPartition, supervisorPaths } from "../../../plugins/supervisor/api.ts";
+import { partitionPrograms, writeGroupFiles } from "../../../core/node/instance/programs.ts";
+import { supervisorPaths } from "../../../core/node/supervisor-files.ts";
+import { supervisorClient, updateSupervisor } from "../../../plugins/supervisor/api.ts";
 import { BINARY, slapos, startSlapos } from "../../helpers/binary.ts";
 import { waitFor } from "../../helpers/ports.ts";
 import { isAlive, noteDaemon, track, tempDir } from "./helpers.ts";
@@ -44,7 +46,10 @@ describe("slapos node supervisord / supervisorctl from slapos.cfg", () => {
   });
 
   test("node status prints supervisorctl's table", async () => {
-    await startPartition(root, "slappart0", { partitionPath: join(root, "slappart0") });
+    const ref = { id: "slappart0", path: join(root, "slappart0"), instanceRoot: root };
+    writeGroupFiles(ref, { slappart0: partitionPrograms(ref) });
+    await updateSupervisor(paths.socket);
+    await supervisorClient(paths.socket).call("startProcessGroup", "slappart0", false);
     await waitFor(async () => (await node("status", "slappart0:hello")).stdout.includes("RUNNING"), 20, "running");
     const result = await node("status");
     expect(result.stdout).toMatch(/^slappart0:hello +RUNNING   pid \d+, uptime \d+:\d\d:\d\d\nwatchdog +(BACKOFF|FATAL) +command is empty\n$/);

@@ -5,7 +5,7 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { dirname, join } from "node:path";
 import { loadSupervisorConfig } from "../../../plugins/supervisor/config/load.ts";
-import { supervisordConfText, supervisorPaths } from "../../../plugins/supervisor/api/files.ts";
+import { supervisordConfText, supervisorPaths } from "../../../core/node/supervisor-files.ts";
 
 const base = tempDir("sv-conf-");
 

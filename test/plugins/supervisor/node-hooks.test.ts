@@ -11,7 +11,8 @@ import { SlapConfig } from "../../../core/config/slap-config.ts";
 import { PluginHost, required } from "../../../core/hooks/loader.ts";
 import { log } from "../../../core/log/logger.ts";
 import supervisorPlugin from "../../../plugins/supervisor/index.ts";
-import { createSupervisordConfiguration, supervisorPaths, writePartitionPrograms } from "../../../plugins/supervisor/api.ts";
+import { partitionPrograms, writeGroupFiles } from "../../../core/node/instance/programs.ts";
+import { createSupervisordConfiguration, supervisorPaths } from "../../../core/node/supervisor-files.ts";
 import { noteDaemon, tempDir, track } from "./helpers.ts";
 
 const root = tempDir("sv-nh-");
@@ -28,12 +29,17 @@ function partition(id: string, program: string): string {
   return path;
 }
 
+function writePrograms(id: string, path: string) {
+  const ref = { id, path, instanceRoot: root };
+  return writeGroupFiles(ref, { [id]: partitionPrograms(ref) });
+}
+
 beforeAll(async () => {
   host.add(supervisorPlugin);
   const config = new SlapConfig();
   await host.applyAll((loaded) => ({ config, options: {}, log, source: loaded.source, command: "test" }));
   await createSupervisordConfiguration(root);
-  writePartitionPrograms(root, { partitionId: "slappart0", partitionPath: partition("slappart0", "web") });
+  writePrograms("slappart0", partition("slappart0", "web"));
 });
 
 describe("hooks the node calls", () => {
@@ -55,7 +61,7 @@ describe("hooks the node calls", () => {
   });
 
   test("supervisor.write brings the daemon up to date with the files", async () => {
-    const written = writePartitionPrograms(root, { partitionId: "slappart1", partitionPath: partition("slappart1", "db") });
+    const written = writePrograms("slappart1", partition("slappart1", "db"));
     await host.hooks.supervisor.write.promise({ instanceRoot: root, written: written.written, removed: [] });
     const info = (await required(host.hooks.supervisor.call, {
       instanceRoot: root,

@@ -1,5 +1,5 @@
 /** The syntax tree of a Jinja2 template. */
-import type { PyValue } from "./py/types.ts";
+import type { PyValue } from "../../py/types.ts";
 
 export type Expr =
   | { kind: "const"; value: PyValue }

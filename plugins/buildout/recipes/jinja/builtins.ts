@@ -3,180 +3,21 @@
  * the Python builtins slapos.recipe.template puts in every context (len,
  * str, int, sorted, enumerate, isinstance...).
  */
-import { callValue, type Environment } from "./environment.ts";
-import { REQUIRED, bind, builtin } from "./py/args.ts";
-import { binary } from "./py/arith.ts";
-import { toFloat, toInt } from "./py/convert.ts";
-import { roundHalfEven } from "./py/decimal.ts";
-import { formatSpec } from "./py/format.ts";
-import { builtinAttr, pairs, sortValues } from "./py/methods.ts";
-import { compare, iterate, length, numeric, truthy } from "./py/ops.ts";
-import { pyRepr, pyStr } from "./py/repr.ts";
-import { PyBytes, PyDict, PyException, PyFloat, PyFunction, PyObject, PySet, PyTuple, Undefined, typeError, type Kwargs, type PyValue } from "./py/types.ts";
+import type { Environment } from "./environment.ts";
+import { builtin } from "../../py/args.ts";
+import { makeDict, pythonBuiltins } from "../../py/builtins.ts";
+import { pyStr } from "../../py/repr.ts";
+import { PyFunction, PyObject } from "../../py/types.ts";
 
-const MAX_RANGE = 100000;
-
-function range(args: PyValue[]): number[] {
-  const ints = args.map((a) => toInt(a));
-  const [start, stop, step] = ints.length === 1 ? [0, ints[0]!, 1] : [ints[0]!, ints[1]!, ints[2] ?? 1];
-  if (!args.length || args.length > 3) throw typeError(`range expected 1 to 3 arguments, got ${args.length}`);
-  if (step === 0) throw new PyException("ValueError", "range() arg 3 must not be zero");
-  const out: number[] = [];
-  for (let i = start; step > 0 ? i < stop : i > stop; i += step) {
-    out.push(i);
-    if (out.length > MAX_RANGE) throw new PyException("OverflowError", `Range too big. The sandbox blocks ranges larger than MAX_RANGE (${MAX_RANGE}).`);
-  }
-  return out;
-}
-
-function makeDict(args: PyValue[], kwargs: Kwargs): PyDict {
-  if (args.length > 1) throw typeError(`dict expected at most 1 argument, got ${args.length}`);
-  const dict = args.length ? PyDict.from(pairs(args[0]!)) : new PyDict();
-  for (const [k, v] of Object.entries(kwargs)) dict.set(k, v);
-  return dict;
-}
-
-/** Is value an instance of the type callable `type`? */
-function isInstance(value: PyValue, type: PyValue): boolean {
-  if (type instanceof PyTuple) return type.items.some((t) => isInstance(value, t));
-  if (!(type instanceof PyFunction) || !type.typeOf) throw typeError("isinstance() arg 2 must be a type or tuple of types");
-  switch (type.typeOf) {
-    case "str":
-      return typeof value === "string";
-    case "int":
-      return typeof value === "number" || typeof value === "boolean";
-    case "bool":
-      return typeof value === "boolean";
-    case "float":
-      return value instanceof PyFloat;
-    case "list":
-      return Array.isArray(value);
-    case "tuple":
-      return value instanceof PyTuple;
-    case "dict":
-      return value instanceof PyDict;
-    case "set":
-      return value instanceof PySet && !value.frozen;
-    case "frozenset":
-      return value instanceof PySet && value.frozen;
-    case "bytes":
-      return value instanceof PyBytes;
-    case "object":
-      return true;
-  }
-  return false;
-}
-
-function extreme(name: string, sign: number) {
-  return new PyFunction(name, (args, kwargs) => {
-    const items = args.length === 1 ? iterate(args[0]!) : args;
-    const key = kwargs.key ?? null;
-    if (!items.length) {
-      if ("default" in kwargs) return kwargs.default!;
-      throw new PyException("ValueError", `${name}() arg is an empty sequence`);
-    }
-    const k = (x: PyValue) => (key === null ? x : callValue(key, [x], {}));
-    return items.reduce((best, x) => (compare(k(x), k(best)) * sign > 0 ? x : best));
-  });
-}
-
-function typeCallable(name: string, call: (args: PyValue[], kwargs: Kwargs) => PyValue): PyFunction {
-  return new PyFunction(name, call, name);
-}
-
+/** Install the Python builtins and Jinja's globals into a render's environment. */
 export function installGlobals(env: Environment): void {
   const g = env.globals;
   const set = (fn: PyFunction) => g.set(fn.name, fn);
 
-  // Types.
-  set(typeCallable("str", (args) => {
-    if (!args.length) return "";
-    if (args[0] instanceof PyBytes && args.length > 1) return new TextDecoder().decode(args[0].data);
-    return pyStr(args[0]!);
-  }));
-  set(typeCallable("int", (args, kwargs) => {
-    const [value, base] = bind("int", [["x", 0], ["base", null]], args, kwargs);
-    return toInt(value!, base!);
-  }));
-  set(typeCallable("float", (args) => (args.length ? toFloat(args[0]!) : new PyFloat(0))));
-  set(typeCallable("bool", (args) => (args.length ? truthy(args[0]!) : false)));
-  set(typeCallable("list", (args) => (args.length ? iterate(args[0]!) : [])));
-  set(typeCallable("tuple", (args) => new PyTuple(args.length ? iterate(args[0]!) : [])));
-  set(typeCallable("dict", makeDict));
-  set(typeCallable("set", (args) => new PySet(args.length ? iterate(args[0]!) : [])));
-  set(typeCallable("frozenset", (args) => new PySet(args.length ? iterate(args[0]!) : [], true)));
-  set(typeCallable("bytes", (args) => new PyBytes(args.length ? Buffer.from(pyStr(args[0]!), "utf8") : new Uint8Array())));
-  set(typeCallable("object", () => new PyObject("object")));
+  for (const [name, value] of pythonBuiltins()) g.set(name, value);
   g.set("unicode", g.get("str")!);
   g.set("basestring", g.get("str")!);
-
-  // Functions.
-  set(builtin("len", [["obj", REQUIRED]], (v) => length(v)));
-  set(builtin("repr", [["obj", REQUIRED]], (v) => pyRepr(v)));
-  set(builtin("abs", [["x", REQUIRED]], (v) => {
-    const n = numeric(v);
-    if (!n) throw typeError("bad operand type for abs()");
-    return n.float ? new PyFloat(Math.abs(n.n)) : Math.abs(n.n);
-  }));
-  set(builtin("all", [["iterable", REQUIRED]], (v) => iterate(v).every(truthy)));
-  set(builtin("any", [["iterable", REQUIRED]], (v) => iterate(v).some(truthy)));
-  set(builtin("callable", [["obj", REQUIRED]], (v) => v instanceof PyFunction || (v instanceof PyObject && v.getattr("__call__") instanceof PyFunction)));
-  set(builtin("chr", [["i", REQUIRED]], (v) => String.fromCodePoint(toInt(v))));
-  set(builtin("ord", [["c", REQUIRED]], (v) => {
-    const s = pyStr(v);
-    if ([...s].length !== 1) throw typeError(`ord() expected a character, but string of length ${[...s].length} found`);
-    return s.codePointAt(0)!;
-  }));
-  set(builtin("hex", [["x", REQUIRED]], (v) => (toInt(v) < 0 ? "-0x" + (-toInt(v)).toString(16) : "0x" + toInt(v).toString(16))));
-  set(builtin("oct", [["x", REQUIRED]], (v) => (toInt(v) < 0 ? "-0o" + (-toInt(v)).toString(8) : "0o" + toInt(v).toString(8))));
-  set(builtin("bin", [["x", REQUIRED]], (v) => (toInt(v) < 0 ? "-0b" + (-toInt(v)).toString(2) : "0b" + toInt(v).toString(2))));
-  set(builtin("divmod", [["a", REQUIRED], ["b", REQUIRED]], (a, b) => new PyTuple([binary("//", a, b), binary("%", a, b)])));
-  set(builtin("pow", [["base", REQUIRED], ["exp", REQUIRED], ["mod", null]], (a, b, m) => (m === null ? binary("**", a, b) : binary("%", binary("**", a, b), m))));
-  set(builtin("round", [["number", REQUIRED], ["ndigits", null]], (v, nd) => {
-    const n = numeric(v);
-    if (!n) throw typeError("type doesn't define __round__ method");
-    if (nd === null) return roundHalfEven(n.n, 0);
-    const r = roundHalfEven(n.n, toInt(nd));
-    return n.float ? new PyFloat(r) : r;
-  }));
-  set(builtin("format", [["value", REQUIRED], ["format_spec", ""]], (v, spec) => formatSpec(v, pyStr(spec))));
-  set(builtin("sorted", [["iterable", REQUIRED], ["key", null], ["reverse", false]], (v, key, reverse) => sortValues(iterate(v), key, reverse)));
-  set(builtin("reversed", [["seq", REQUIRED]], (v) => iterate(v).reverse()));
-  set(builtin("enumerate", [["iterable", REQUIRED], ["start", 0]], (v, start) => iterate(v).map((x, i) => new PyTuple([i + toInt(start), x]))));
-  set(builtin("iter", [["obj", REQUIRED]], (v) => iterate(v)));
-  set(new PyFunction("zip", (args) => {
-    const lists = args.map(iterate);
-    const n = lists.length ? Math.min(...lists.map((l) => l.length)) : 0;
-    return Array.from({ length: n }, (_, i) => new PyTuple(lists.map((l) => l[i]!)));
-  }));
-  set(new PyFunction("map", (args) => {
-    const [fn, ...its] = args;
-    if (!fn || !its.length) throw typeError("map() must have at least two arguments.");
-    const lists = its.map(iterate);
-    const n = Math.min(...lists.map((l) => l.length));
-    return Array.from({ length: n }, (_, i) => callValue(fn, lists.map((l) => l[i]!), {}));
-  }));
-  set(builtin("filter", [["function", REQUIRED], ["iterable", REQUIRED]], (fn, v) => iterate(v).filter((x) => truthy(fn === null ? x : callValue(fn, [x], {})))));
-  set(extreme("max", 1));
-  set(extreme("min", -1));
-  set(builtin("sum", [["iterable", REQUIRED], ["start", 0]], (v, start) => iterate(v).reduce((acc, x) => binary("+", acc, x), start)));
-  set(new PyFunction("range", (args) => range(args)));
   g.set("xrange", g.get("range")!);
-  set(builtin("isinstance", [["obj", REQUIRED], ["class_or_tuple", REQUIRED]], (v, t) => isInstance(v, t)));
-  set(new PyFunction("getattr", (args) => {
-    if (args.length < 2) throw typeError("getattr expected at least 2 arguments");
-    const found = args[0] instanceof Undefined ? args[0].fail() : builtinAttr(args[0]!, pyStr(args[1]!));
-    if (found !== undefined) return found;
-    if (args.length > 2) return args[2]!;
-    throw new PyException("AttributeError", `object has no attribute '${pyStr(args[1]!)}'`);
-  }));
-  set(new PyFunction("next", (args) => {
-    const it = args[0];
-    const fn = it instanceof PyObject ? it.getattr("__next__") : undefined;
-    if (!(fn instanceof PyFunction)) throw typeError(`'${it === undefined ? "NoneType" : "object"}' object is not an iterator`);
-    return fn.call([], {});
-  }));
-  set(builtin("hasattr", [["obj", REQUIRED], ["name", REQUIRED]], (v, name) => builtinAttr(v, pyStr(name)) !== undefined));
 
   // Jinja's own globals.
   set(new PyFunction("namespace", (args, kwargs) => {

@@ -1,6 +1,6 @@
 /** Comparison operators of `compare` nodes, and the names a macro body reads. */
-import { compare, contains, eq } from "./py/ops.ts";
-import { Undefined, typeError, type PyValue } from "./py/types.ts";
+import { compare, contains, eq } from "../../py/ops.ts";
+import { Undefined, typeError, type PyValue } from "../../py/types.ts";
 
 export function compareOp(op: string, a: PyValue, b: PyValue): boolean {
   switch (op) {

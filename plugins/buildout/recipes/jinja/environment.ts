@@ -3,33 +3,19 @@
  * attribute/item lookup rules, and the loader of named templates (only the
  * templates a recipe declares in `import-list` can be imported or included).
  */
-import { builtinAttr } from "./py/methods.ts";
-import { getItem } from "./py/ops.ts";
-import { PyBytes, PyDict, PyException, PyFloat, PyFunction, PyObject, PySet, PyTuple, Undefined, typeError, type Kwargs, type PyValue } from "./py/types.ts";
+import { builtinAttr } from "../../py/methods.ts";
+import { getItem } from "../../py/ops.ts";
+import { PyException, PyObject, Undefined, type Kwargs, type PyValue } from "../../py/types.ts";
 import type { Stmt } from "./ast.ts";
+import { callValue, objectTypeRepr } from "../../py/call.ts";
+
+export { callValue, objectTypeRepr };
 
 export type FilterFn = (env: Environment, value: PyValue, args: PyValue[], kwargs: Kwargs) => PyValue;
 export type TestFn = (env: Environment, value: PyValue, args: PyValue[], kwargs: Kwargs) => boolean;
 
 /** Finds a named template's source; undefined when it does not exist. */
 export type TemplateLoader = (name: string) => { source: string; name: string } | undefined;
-
-/** Jinja's object_type_repr: how undefined-attribute messages name an object. */
-export function objectTypeRepr(value: PyValue): string {
-  if (value === null) return "None";
-  if (typeof value === "string") return "str object";
-  if (typeof value === "number") return "int object";
-  if (typeof value === "boolean") return "bool object";
-  if (Array.isArray(value)) return "list object";
-  if (value instanceof PyFloat) return "float object";
-  if (value instanceof PyTuple) return "tuple object";
-  if (value instanceof PyDict) return "dict object";
-  if (value instanceof PySet) return "set object";
-  if (value instanceof PyBytes) return "bytes object";
-  if (value instanceof PyFunction) return "function object";
-  if (value instanceof PyObject) return `${value.typeName} object`;
-  return "Undefined";
-}
 
 function isLookupError(error: unknown): boolean {
   return error instanceof PyException && ["KeyError", "IndexError", "TypeError", "AttributeError"].includes(error.pyType);
@@ -88,13 +74,3 @@ export class Environment {
   }
 }
 
-/** Call anything callable: functions, and objects with a `__call__` (the recursive loop). */
-export function callValue(fn: PyValue, args: PyValue[], kwargs: Kwargs): PyValue {
-  if (fn instanceof Undefined) fn.fail();
-  if (fn instanceof PyFunction) return fn.call(args, kwargs);
-  if (fn instanceof PyObject) {
-    const call = fn.getattr("__call__");
-    if (call instanceof PyFunction) return call.call(args, kwargs);
-  }
-  throw typeError(`'${objectTypeRepr(fn).replace(/ object$/, "")}' object is not callable`);
-}

@@ -1,17 +1,17 @@
 /** Jinja2's built-in filters, with Python semantics (jinja2/filters.py, 3.1). */
 import type { Environment, FilterFn } from "./environment.ts";
-import { REQUIRED, bind } from "./py/args.ts";
-import { binary } from "./py/arith.ts";
-import { roundHalfEven } from "./py/decimal.ts";
-import { toFloat, toInt } from "./py/convert.ts";
-import { percentFormat } from "./py/format.ts";
-import { jsonDumps } from "./py/json.ts";
-import { sortValues } from "./py/methods.ts";
-import { compare, eq, iterate, length, numeric, truthy } from "./py/ops.ts";
-import { pformat } from "./py/pformat.ts";
-import { pyStr } from "./py/repr.ts";
-import { quote } from "./py/quote.ts";
-import { PyDict, PyException, PyFloat, PyFunction, PyTuple, Undefined, hashKey, typeError, type Kwargs, type PyValue } from "./py/types.ts";
+import { REQUIRED, bind } from "../../py/args.ts";
+import { binary } from "../../py/arith.ts";
+import { roundHalfEven } from "../../py/decimal.ts";
+import { toFloat, toInt } from "../../py/convert.ts";
+import { percentFormat } from "../../py/format.ts";
+import { jsonDumps } from "../../py/json.ts";
+import { sortValues } from "../../py/methods.ts";
+import { compare, eq, iterate, length, numeric, truthy } from "../../py/ops.ts";
+import { pformat } from "../../py/pformat.ts";
+import { pyStr } from "../../py/repr.ts";
+import { quote } from "../../py/quote.ts";
+import { PyDict, PyException, PyFloat, PyFunction, PyTuple, Undefined, hashKey, typeError, type Kwargs, type PyValue } from "../../py/types.ts";
 
 type Spec = Array<[string, PyValue | typeof REQUIRED]>;
 

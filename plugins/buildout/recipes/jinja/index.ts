@@ -11,7 +11,7 @@ import { installGlobals } from "./builtins.ts";
 import { Environment, type TemplateLoader } from "./environment.ts";
 import { installFilters } from "./filters.ts";
 import { parseTemplate } from "./parser.ts";
-import type { PyValue } from "./py/types.ts";
+import type { PyValue } from "../../py/types.ts";
 import { Renderer } from "./render.ts";
 import { Scope } from "./scope.ts";
 import { installTests } from "./tests.ts";

@@ -1,6 +1,6 @@
 /** The `loop` variable of a for loop: index, first, last, length, cycle(), changed(), and loop() when recursive. */
-import { eq } from "./py/ops.ts";
-import { PyFunction, PyObject, Undefined, typeError, type PyValue } from "./py/types.ts";
+import { eq } from "../../py/ops.ts";
+import { PyFunction, PyObject, Undefined, typeError, type PyValue } from "../../py/types.ts";
 
 export function loopContext(
   items: PyValue[],

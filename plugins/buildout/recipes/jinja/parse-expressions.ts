@@ -6,7 +6,7 @@
  */
 import type { CallArgs, Expr } from "./ast.ts";
 import { TemplateSyntaxError, tokenize, type Token } from "./lexer.ts";
-import { PyFloat } from "./py/types.ts";
+import { PyFloat } from "../../py/types.ts";
 
 const COMPARE_OPS = new Set(["==", "!=", "<", "<=", ">", ">="]);
 

@@ -7,12 +7,12 @@ import type { CallArgs, Expr, Param, Stmt, Target } from "./ast.ts";
 import { callValue, type Environment } from "./environment.ts";
 import { TemplateSyntaxError } from "./lexer.ts";
 import { parseTemplate } from "./parser.ts";
-import { binary, unary } from "./py/arith.ts";
+import { binary, unary } from "../../py/arith.ts";
 import { compareOp, collectNames } from "./compare-names.ts";
 import { loopContext } from "./loop.ts";
-import { iterate, slice, truthy } from "./py/ops.ts";
-import { pyStr } from "./py/repr.ts";
-import { PyDict, PyException, PyFunction, PyObject, PyTuple, Undefined, typeError, type Kwargs, type PyValue } from "./py/types.ts";
+import { iterate, slice, truthy } from "../../py/ops.ts";
+import { pyStr } from "../../py/repr.ts";
+import { PyDict, PyException, PyFunction, PyObject, PyTuple, Undefined, typeError, type Kwargs, type PyValue } from "../../py/types.ts";
 import { LoopSignal, Scope } from "./scope.ts";
 
 /** A failure while rendering, naming the template and line. */

@@ -1,5 +1,5 @@
 /** Variable scopes of a render: a chain of frames ending at the environment's globals. */
-import type { PyValue } from "./py/types.ts";
+import type { PyValue } from "../../py/types.ts";
 
 export class Scope {
   readonly vars = new Map<string, PyValue>();

@@ -1,7 +1,7 @@
 /** Jinja2's built-in tests (`is defined`, `is none`, `is divisibleby 3`...). */
 import type { Environment, TestFn } from "./environment.ts";
-import { compare, contains, eq, iterate, numeric } from "./py/ops.ts";
-import { PyBytes, PyDict, PyException, PyFloat, PyFunction, PyObject, PyTuple, Undefined, type PyValue } from "./py/types.ts";
+import { compare, contains, eq, iterate, numeric } from "../../py/ops.ts";
+import { PyBytes, PyDict, PyException, PyFloat, PyFunction, PyObject, PyTuple, Undefined, type PyValue } from "../../py/types.ts";
 
 function arg(args: PyValue[], i: number, name: string): PyValue {
   if (args.length <= i) throw new PyException("TypeError", `test is missing its argument '${name}'`);

@@ -5,27 +5,38 @@
  * kept under $FUZZ_OUT (default /tmp/buildout-fuzz) to become a corpus case.
  * Manual tool, needs python3-zc.buildout; run offline:
  *
- *   unshare -n sh -c 'ip link set lo up; bun test/plugins/buildout/oracle/fuzz.ts [COUNT] [SEED]'
+ *   unshare -n sh -c 'ip link set lo up; bun test/plugins/buildout/oracle/fuzz.ts [COUNT] [SEED] [KIND]'
+ *
+ * KIND limits the generator: classic (the first one: references, macros,
+ * extends, orphan operators), conditions, syntax, booleans, merge, http
+ * (fuzz-extra.ts); by default each case picks one.
  */
-import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { configureLogging } from "../../../../core/log/logger.ts";
 import { isBuildoutError } from "../../../../plugins/buildout/lang/errors.ts";
 import { resolveConfig } from "../../../../plugins/buildout/lang/resolve.ts";
+import { booleansCase, conditionsCase, mergeCase, seeded, syntaxCase, type Random } from "./fuzz-extra.ts";
+
+// Downloads of extends over http log a line each; the comparison is what matters.
+configureLogging({ level: "CRITICAL" });
 
 const count = Number(process.argv[2] ?? 300);
-let seed = Number(process.argv[3] ?? Date.now() % 100000);
+const seed = Number(process.argv[3] ?? Date.now() % 100000);
 const OUT = process.env.FUZZ_OUT ?? "/tmp/buildout-fuzz";
+const ONLY = process.argv[4];
+const KINDS = ["classic", "classic", "conditions", "conditions", "syntax", "syntax", "booleans", "merge", "merge", "http"] as const;
 
+const random: Random = seeded(seed);
 function rand(n: number): number {
-  seed = (seed * 1103515245 + 12345) % 2147483648;
-  return seed % n;
+  return random.rand(n);
 }
 function pick<T>(items: readonly T[]): T {
-  return items[rand(items.length)];
+  return random.pick(items);
 }
 function chance(p: number): boolean {
-  return rand(1000) < p * 1000;
+  return random.chance(p);
 }
 
 const SECTIONS = ["a", "b", "c", "d", "macro", "base"];
@@ -103,9 +114,25 @@ function file(index: number, files: number): string {
   return parts.join("\n\n") + "\n";
 }
 
-function generate(dir: string): void {
-  const files = 1 + rand(4);
-  for (let i = 0; i < files; i++) writeFileSync(join(dir, i === 0 ? "buildout.cfg" : `f${i}.cfg`), file(i, files));
+
+/** Write one case; returns its kind. */
+function generate(dir: string): string {
+  const kind = ONLY ?? pick(KINDS);
+  if (kind === "conditions") conditionsCase(random, dir);
+  else if (kind === "syntax") syntaxCase(random, dir);
+  else if (kind === "booleans") booleansCase(random, dir);
+  else if (kind === "merge" || kind === "http") mergeCase(random, dir, kind === "http");
+  else {
+    const files = 1 + rand(4);
+    for (let i = 0; i < files; i++) writeFileSync(join(dir, i === 0 ? "buildout.cfg" : `f${i}.cfg`), file(i, files));
+  }
+  const url = `http://127.0.0.1:${server.port}/${dir.slice(root.length + 1)}`;
+  for (const name of readdirSync(dir)) {
+    const path = join(dir, name);
+    const text = readFileSync(path, "latin1");
+    if (text.includes("@@HTTP@@")) writeFileSync(path, text.replaceAll("@@HTTP@@", url), "latin1");
+  }
+  return kind;
 }
 
 async function ours(path: string, dir: string): Promise<unknown> {
@@ -118,6 +145,16 @@ async function ours(path: string, dir: string): Promise<unknown> {
 }
 
 const root = mkdtempSync(join(tmpdir(), "fuzz-"));
+/** Serves the case folders on loopback, for extends over http. */
+const server = Bun.serve({
+  hostname: "127.0.0.1",
+  port: 0,
+  fetch(request) {
+    const path = join(root, decodeURIComponent(new URL(request.url).pathname));
+    if (!path.startsWith(root + "/") || !existsSync(path) || !statSync(path).isFile()) return new Response("not found", { status: 404 });
+    return new Response(Bun.file(path));
+  },
+});
 const driver = Bun.spawn(["/usr/bin/python3", join(import.meta.dir, "driver.py"), "--batch"], {
   stdin: "pipe",
   stdout: "pipe",
@@ -155,16 +192,19 @@ const start = seed;
 for (let i = 0; i < count; i++) {
   const dir = join(root, `case-${i}`);
   mkdirSync(dir);
-  generate(dir);
+  const kind = generate(dir);
   const path = join(dir, "buildout.cfg");
   const expected = await oracle(path);
   const actual = await ours(path, dir);
-  const outcome = (expected as { error?: string }).error ?? "ok";
+  const outcome = `${kind}:${(expected as { error?: string }).error ?? "ok"}`;
   outcomes.set(outcome, (outcomes.get(outcome) ?? 0) + 1);
-  if (process.env.FUZZ_SHOW === outcome) console.log(await Bun.file(path).text(), JSON.stringify(expected));
+  if (process.env.FUZZ_SHOW === outcome) {
+    for (const name of readdirSync(dir).sort()) console.log(`--- ${name}\n${readFileSync(join(dir, name), "utf8")}`);
+    console.log(JSON.stringify(expected));
+  }
   if (canonical(actual) !== canonical(expected)) {
     mismatches++;
-    const keep = join(OUT, `mismatch-${start}-${i}`);
+    const keep = join(OUT, `mismatch-${kind}-${start}-${i}`);
     cpSync(dir, keep, { recursive: true });
     writeFileSync(join(keep, "oracle.json"), JSON.stringify(expected, null, 1));
     writeFileSync(join(keep, "ours.json"), JSON.stringify(actual, null, 1));
@@ -172,7 +212,8 @@ for (let i = 0; i < count; i++) {
   }
 }
 driver.stdin.end();
+server.stop(true);
 rmSync(root, { recursive: true, force: true });
-console.log([...outcomes].map(([k, v]) => `${k}: ${v}`).join(", "));
+console.log([...outcomes].sort().map(([k, v]) => `${k}: ${v}`).join(", "));
 console.log(`${count} configurations, ${mismatches} mismatches (seed ${start})`);
 process.exit(mismatches ? 1 : 0);

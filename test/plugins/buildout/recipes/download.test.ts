@@ -5,7 +5,6 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSy
 import { join } from "node:path";
 import { createHooks } from "../../../../core/hooks/catalogue.ts";
 import type { RecipeFactory } from "../../../../plugins/buildout/recipe-api.ts";
-import { downloadTo } from "../../../../plugins/buildout/recipes/util/download.ts";
 import { tempDir } from "../../../helpers/tmp.ts";
 import { buildout, installOk, installedParts, project, read } from "./helpers.ts";
 
@@ -95,7 +94,7 @@ test("a checksum mismatch fails the part and leaves no file", async () => {
 test("an HTTP error fails the part", async () => {
   const run = await buildout(project(downloadProfile(`${base}/nothing-here`)));
   expect(run.code).toBe(1);
-  expect(run.text).toContain("HTTP 404");
+  expect(run.text).toContain(`Error downloading ${base}/nothing-here: HTTP Error 404`);
 });
 
 test("file URLs and plain paths are copied", async () => {
@@ -131,13 +130,13 @@ test("the binary cache hook answers before the network", async () => {
   expect(hits.length).toBe(before);
 });
 
-test("size and time limits abandon a download and leave nothing", async () => {
+test("size and time limits of the engine's download service abandon a download and leave nothing", async () => {
   const hooks = createHooks();
   const limited: RecipeFactory = (view, _name, options) => ({
     async install() {
       const target = options.require("target");
       try {
-        await downloadTo(view, options.require("url"), target, undefined, { maxBytes: 100, timeoutSeconds: 1 });
+        await view.download!(options.require("url"), target, undefined, { maxBytes: 100, timeoutSeconds: 1 });
       } finally {
         options.set("exists-after", String(existsSync(target)));
       }
@@ -145,7 +144,7 @@ test("size and time limits abandon a download and leave nothing", async () => {
     },
   });
   hooks.buildout.recipes.tapPromise("test", async (registry) => registry.register("test:limited", limited));
-  for (const [path, message] of [["/big", "over the 100-byte limit"], ["/slow", "error downloading"]] as const) {
+  for (const [path, message] of [["/big", "is larger than 100 bytes"], ["/slow", "Error downloading"]] as const) {
     const dir = project(`[buildout]
 parts = x
 

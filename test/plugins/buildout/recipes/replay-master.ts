@@ -1,13 +1,15 @@
 /**
  * A loopback HTTP server that answers SLAP calls with the reference's
- * captured bodies (/work/shared/reference/wire), recording what the
+ * captured bodies (test/fixtures/reference/wire), recording what the
  * recipes send, so the recipes can be checked against real reference
  * bytes until the embedded master lands.
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 
-export const WIRE = "/work/shared/reference/wire";
+import { WIRE_DIR } from "../../../helpers/wire.ts";
+
+export const WIRE = WIRE_DIR;
 
 export interface Capture {
   method: string;

@@ -7,9 +7,9 @@
 import { beforeAll, describe, expect, test } from "bun:test";
 import { join } from "node:path";
 import { renderTemplate } from "../../../../../plugins/buildout/recipes/jinja/index.ts";
-import { importModule } from "../../../../../plugins/buildout/recipes/jinja/modules/index.ts";
-import { jsonLoads } from "../../../../../plugins/buildout/recipes/jinja/py/json.ts";
-import { PyDict, type PyValue } from "../../../../../plugins/buildout/recipes/jinja/py/types.ts";
+import { importModule } from "../../../../../plugins/buildout/py/modules/index.ts";
+import { jsonLoads } from "../../../../../plugins/buildout/py/json.ts";
+import { PyDict, type PyValue } from "../../../../../plugins/buildout/py/types.ts";
 import { CASES, type Case } from "./cases.ts";
 
 type Result = { ok: true; out: string } | { ok: false; error: string };
