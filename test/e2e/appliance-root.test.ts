@@ -6,11 +6,13 @@
  * a copy (the users format creates land there), /opt and /srv are empty
  * folders, lo is the namespace's — the machine is never reconfigured.
  * systemd does not run there, so this covers root mode up to the systemd
- * calls: the fallback to the node's own supervisor.
+ * calls: the fallback to the node's own supervisor, and the units it would
+ * install (checked with systemd-analyze verify).
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { existsSync, lstatSync, mkdirSync, readFileSync, readlinkSync, writeFileSync } from "node:fs";
+import { chmodSync, copyFileSync, cpSync, existsSync, lstatSync, mkdirSync, readFileSync, readlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { SERVICES, unitTexts } from "../../plugins/appliance/systemd.ts";
 import { BINARY, ROOT } from "../helpers/binary.ts";
 import { waitFor } from "../helpers/ports.ts";
 import { tempDir } from "../helpers/tmp.ts";
@@ -135,4 +137,26 @@ exec sleep 3600
     // Later commands find the places configure local chose from the configuration folder alone.
     expect(slapos("configure", "local", "--slapos-configuration-directory", "/etc/opt/installed", "--status").stdout).toContain("/srv/installed/sv.sock running");
   }, 120_000);
+});
+
+describe("configure local as root with systemd: the units it installs", () => {
+  test.skipIf(!Bun.which("systemd-analyze"))("name the node's binary and configuration folder, and systemd-analyze verify accepts them", () => {
+    const root = tempDir("slapos-units-");
+    mkdirSync(join(root, "opt/other/bin"), { recursive: true });
+    copyFileSync(BINARY, join(root, "opt/other/bin/slapos"));
+    chmodSync(join(root, "opt/other/bin/slapos"), 0o755);
+    mkdirSync(join(root, "etc/systemd/system"), { recursive: true });
+    for (const [name, text] of Object.entries(unitTexts("/opt/other/bin/slapos", "/etc/opt/other"))) {
+      writeFileSync(join(root, "etc/systemd/system", name), text);
+    }
+    const node = readFileSync(join(root, "etc/systemd/system/slapos-node.service"), "utf8");
+    expect(node).toContain("\nExecStart=/opt/other/bin/slapos node run --cfg /etc/opt/other/slapos.cfg\n");
+    expect(readFileSync(join(root, "etc/systemd/system/slapos-proxy.service"), "utf8")).toContain("\nConditionPathExists=/etc/opt/other/slapos-proxy.cfg\n");
+    mkdirSync(join(root, "usr/lib/systemd"), { recursive: true });
+    cpSync("/usr/lib/systemd/system", join(root, "usr/lib/systemd/system"), { recursive: true, verbatimSymlinks: true });
+    for (const unit of [...SERVICES, "slapos-node-boot.service"]) {
+      const r = Bun.spawnSync(["systemd-analyze", "verify", `--root=${root}`, `/etc/systemd/system/${unit}`], { stdout: "pipe", stderr: "pipe" });
+      expect({ unit, code: r.exitCode, stderr: r.stderr.toString() }).toEqual({ unit, code: 0, stderr: "" });
+    }
+  }, 60_000);
 });
