@@ -209,8 +209,8 @@ describe.skipIf(process.getuid?.() !== 0)("as a normal user: everything in the d
     Bun.spawnSync(["userdel", user]);
   });
 
-  test("configure local runs the node as the user, in ~/.local/share/slapos, with ~/.slapos/slapos-client.cfg", () => {
-    const r = asUser("configure", "local", "--daemon-listen-port", String(port));
+  test("configure local --demo runs the node and the demo as the user, in ~/.local/share/slapos, with ~/.slapos/slapos-client.cfg", async () => {
+    const r = asUser("configure", "local", "--demo", "--daemon-listen-port", String(port));
     expect(r.stderr).not.toContain("ERROR");
     expect(r.code).toBe(0);
     const base = join(home, ".local", "share", "slapos");
@@ -220,6 +220,10 @@ describe.skipIf(process.getuid?.() !== 0)("as a normal user: everything in the d
     expect(readFileSync(`/proc/${supervisor}/status`, "utf8")).toMatch(new RegExp(`^Uid:\\s+${uid}\\s`, "m"));
     expect(statSync(join(base, "inst", "slappart0")).uid).toBe(uid);
     expect(asUser("configure", "local", "--status").code).toBe(0);
+    const url = /^ {2}demo {8}(\S+) answers/m.exec(r.stdout)![1];
+    expect(await (await fetch(url)).text()).toBe("Hello from hello!\n");
+    const service = Number(/^partition {3}slappart0:hello-on-watch RUNNING \(pid (\d+)\)/m.exec(asUser("configure", "local", "--status").stdout)![1]);
+    expect(readFileSync(`/proc/${service}/status`, "utf8")).toMatch(new RegExp(`^Uid:\\s+${uid}\\s`, "m"));
   }, 60_000);
 
   test("--stop as the user stops it", () => {
