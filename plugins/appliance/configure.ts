@@ -10,6 +10,7 @@ import { join, relative } from "node:path";
 import type { CommandContext } from "../../core/cli/command.ts";
 import { SlapConfig } from "../../core/config/slap-config.ts";
 import { SlapError } from "../../core/errors.ts";
+import { acquirePidfile } from "../../core/node/pidfile.ts";
 import { commandLine, pidFromFile } from "../../core/node/run/procs.ts";
 import { selfCommand } from "../../core/node/self.ts";
 import { createStructure } from "../../core/node/structure.ts";
@@ -165,6 +166,25 @@ async function configure(ctx: CommandContext, layout: Layout, options: Options):
   const settings = mergeSettings(options, layout, state);
   const systemd = layout.mode === "root" && systemdRunning();
   await checkPort(layout, settings);
+  // Two configure local on one node at once: the second exits 10, as node runs do.
+  const lock = acquirePidfile(join(layout.runDir, "configure-local.pid"));
+  try {
+    return await configureLocked(ctx, layout, options, state, place, settings, systemd);
+  } finally {
+    lock.release();
+  }
+}
+
+async function configureLocked(
+  ctx: CommandContext,
+  layout: Layout,
+  options: Options,
+  state: ApplianceState | undefined,
+  place: "fresh" | "ours" | "installer",
+  settings: ApplianceSettings,
+  systemd: boolean,
+): Promise<number> {
+  const log = ctx.log;
   const timeout = Number(options.timeout ?? 600);
   const slapos = slaposCommand(layout);
 
