@@ -6,7 +6,7 @@
  */
 import { existsSync, readlinkSync } from "node:fs";
 import { homedir, userInfo } from "node:os";
-import { join, relative } from "node:path";
+import { join } from "node:path";
 import type { CommandContext } from "../../core/cli/command.ts";
 import { SlapConfig } from "../../core/config/slap-config.ts";
 import { SlapError } from "../../core/errors.ts";
@@ -21,9 +21,10 @@ import { formatPartitions } from "./format.ts";
 import { defaultBase, type Layout } from "./layout.ts";
 import { describeHolder, portHolder } from "./port.ts";
 import { LOOP_PROGRAM, MASTER_PROGRAM, applyPrograms, launchFromNothing, programInfo, restartProgram, startIfStopped, supervisorRunning } from "./services.ts";
-import { checkPlace, mergeSettings, readState, settingChanges, type ApplianceSettings, type ApplianceState, type Options } from "./settings.ts";
+import { checkPlace, mergeSettings, readState, type ApplianceSettings, type ApplianceState, type Options } from "./settings.ts";
 import { installUnits, systemdRunning, unitActive } from "./systemd.ts";
 import { applianceProgramsText, baseSlaposCfg, masterUrl, rootProxyCfg, rootSlaposCfg, shacacheFolder, wrapperText } from "./texts.ts";
+import { printSummary, shown } from "./summary.ts";
 import { Writer, refuseEdited } from "./writer.ts";
 
 const DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
@@ -102,16 +103,6 @@ async function waitFor(what: string, seconds: number, check: () => Promise<boole
   throw new SlapError("failure", `${what} did not come up within ${seconds} s: ${hint}`);
 }
 
-function shown(layout: Layout, path: string): string {
-  return layout.base && path.startsWith(`${layout.base}/`) ? relative(layout.base, path) : path;
-}
-
-interface Outcome {
-  actions: string[];
-  supervision: "supervisor" | "systemd";
-  masterPid?: number;
-}
-
 /** Services without systemd: the node's supervisor runs the master and the loop. */
 async function startWithSupervisor(
   ctx: CommandContext,
@@ -160,7 +151,6 @@ async function startWithSupervisor(
 }
 
 async function configure(ctx: CommandContext, layout: Layout, options: Options): Promise<number> {
-  const log = ctx.log;
   const state = readState(layout);
   const place = checkPlace(layout, state);
   const settings = mergeSettings(options, layout, state);
@@ -246,43 +236,6 @@ async function configureLocked(
   const masterPid = systemd ? undefined : (await programInfo(layout, MASTER_PROGRAM))?.pid;
   printSummary(layout, settings, { actions, supervision: systemd ? "systemd" : "supervisor", masterPid }, writer, state, demo);
   return 0;
-}
-
-function printSummary(
-  layout: Layout,
-  settings: ApplianceSettings,
-  outcome: Outcome,
-  writer: Writer,
-  state: ApplianceState | undefined,
-  demo: string | undefined,
-): void {
-  const lines: string[] = [];
-  const where = layout.mode === "base" ? `${layout.base} (base folder)` : `${layout.configDir} (root mode)`;
-  lines.push(`slapos node ready: ${where}`);
-  lines.push(`  master      ${masterUrl(settings)}/${outcome.masterPid ? ` (pid ${outcome.masterPid})` : ""}`);
-  if (outcome.supervision === "supervisor") {
-    const supervisor = pidFromFile(layout.supervisorPidfile);
-    lines.push(`  supervisor  ${layout.supervisorSocket}${supervisor ? ` (pid ${supervisor})` : ""}`);
-    lines.push(`  node loop   pid ${pidFromFile(layout.loopPidfile) ?? "?"}, runs logged in ${layout.logDir}`);
-  } else {
-    lines.push("  services    slapos-proxy, slapos-node-supervisord, slapos-node (systemd)");
-  }
-  const changes = [...settingChanges(state?.settings, settings), ...writer.changes.map((c) => `${c.what} ${shown(layout, c.path)}`), ...outcome.actions];
-  if (!state) lines.push("  changed     everything (new node)");
-  else lines.push(`  changed     ${changes.length ? changes.join("\n              ") : "nothing"}`);
-  if (demo) lines.push(`  demo        ${demo} answers (instance "hello")`);
-  const slapos = layout.wrapper ?? "slapos";
-  const self = selfCommand().join(" ");
-  const base = layout.mode === "base" ? ` --base ${layout.base}` : "";
-  const next: Array<[string, string]> = [
-    [`${slapos} node status`, "the partitions' processes"],
-    [`${slapos} request NAME SOFTWARE_URL`, "deploy a software release"],
-    [`${self} configure local${base} --status`, "what runs"],
-    [`${self} configure local${base} --stop`, "stop it all (partitions and data are kept)"],
-  ];
-  const width = Math.max(...next.map(([command]) => command.length));
-  lines.push("", "Next:", ...next.map(([command, what]) => `  ${command.padEnd(width)}  ${what}`));
-  process.stdout.write(lines.join("\n") + "\n");
 }
 
 export { configure };
