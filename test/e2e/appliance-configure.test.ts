@@ -5,7 +5,7 @@
  * partitions, an edited slapos.cfg), --stop and --status.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, statSync, writeFileSync } from "node:fs";
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { BINARY, slapos } from "../helpers/binary.ts";
 import { freePort } from "../helpers/ports.ts";
@@ -188,9 +188,10 @@ describe.skipIf(process.getuid?.() !== 0)("as a normal user: everything in the d
   let home: string;
   let uid: number;
   let port: number;
+  let binary: string;
   const asUser = (...args: string[]) => {
     const child = Bun.spawnSync(
-      ["setpriv", "--reuid", user, "--regid", user, "--init-groups", "env", "-i", `HOME=${home}`, `PATH=${process.env.PATH}`, BINARY, ...args],
+      ["setpriv", "--reuid", user, "--regid", user, "--init-groups", "env", "-i", `HOME=${home}`, `PATH=${process.env.PATH}`, binary, ...args],
       { stdout: "pipe", stderr: "pipe" },
     );
     return { code: child.exitCode, stdout: child.stdout.toString(), stderr: child.stderr.toString() };
@@ -201,6 +202,10 @@ describe.skipIf(process.getuid?.() !== 0)("as a normal user: everything in the d
     Bun.spawnSync(["useradd", "--no-create-home", "--home-dir", home, "--shell", "/bin/sh", "--user-group", user]);
     uid = Number(Bun.spawnSync(["id", "-u", user]).stdout.toString());
     Bun.spawnSync(["chown", `${user}:${user}`, home]);
+    // A copy the user can reach (the checkout may be under a home the user cannot enter, such as /root).
+    binary = join(home, "slapos");
+    copyFileSync(BINARY, binary);
+    chmodSync(binary, 0o755);
     port = await freePort();
   }, 60_000);
 
