@@ -166,7 +166,7 @@ export class NodeLoop {
       }
     } finally {
       this.looking = false;
-      if (!this.stopping) this.lookTimer = setTimeout(() => void this.look(), next * 1000);
+      if (!this.stopping) this.lookTimer = setTimeout(() => void this.look(), Math.min(next * 1000, 2 ** 31 - 1));
     }
   }
 
@@ -180,7 +180,8 @@ export class NodeLoop {
       if (task.due <= now) this.due(task, now);
       next = Math.min(next, task.due);
     }
-    if (next !== Infinity) this.tickTimer = setTimeout(() => this.tick(), Math.max(0, next - Date.now()));
+    // setTimeout holds 2^31-1 ms at most (a longer wait would fire at once): wake up and look again.
+    if (next !== Infinity) this.tickTimer = setTimeout(() => this.tick(), Math.min(Math.max(0, next - Date.now()), 2 ** 31 - 1));
   }
 
   private due(task: Task, now: number): void {
