@@ -246,6 +246,18 @@ describe("node run: settings, back-off, pidfile", () => {
     await loop.until(/node software: started \(pid \d+; master answers again\)/);
   }, 120_000);
 
+  test("bad settings are one-line errors, and no loop starts", async () => {
+    const folder = await nodeFolder("collect_interval = soon");
+    const bad = await slapos(["node", "run"], { env: folder.env });
+    expect(bad.code).toBe(1);
+    expect(bad.stderr.trim().split("\n")).toHaveLength(1);
+    expect(bad.stderr).toContain(`collect-interval must be a number of seconds (0 or more), not "soon"`);
+    const zero = await slapos(["node", "run", "--poll-interval", "0", "--collect-interval", "1"], { env: folder.env });
+    expect(zero.code).toBe(1);
+    expect(zero.stderr).toContain("poll-interval must be more than 0 seconds");
+    expect(existsSync(join(folder.dir, "run", "slapos-node-run.pid"))).toBe(false);
+  }, 60_000);
+
   test("a second loop exits 10; with --replace it takes the place of the first", async () => {
     const folder = await nodeFolder("collect_interval = 0\nreport_interval = 0\nformat_interval = 0\nsoftware_interval = 0\ninstance_interval = 0");
     const first = startLoop(folder);
