@@ -11,7 +11,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { standaloneDefinition } from "../../plugins/format/definition.ts";
-import { alive } from "../../core/node/run/procs.ts";
+import { alive, pidFromFile, terminate } from "../../core/node/run/procs.ts";
 import { SlapClient } from "../../core/slap/client.ts";
 import { ROOT, slapos, startSlapos } from "../helpers/binary.ts";
 import { freePort, waitFor } from "../helpers/ports.ts";
@@ -117,13 +117,19 @@ function slowRelease(dir: string, seconds: number): string {
 }
 
 
+/** Stop the supervisor a node run launched (by its pidfile: supervisorctl would launch one that is not there). */
+async function stopSupervisor(folder: Folder): Promise<void> {
+  const pid = pidFromFile(join(folder.dir, "inst", "var", "run", "supervisord.pid"));
+  if (pid !== undefined) await terminate([pid], 30);
+}
+
 function whenDone(folder: Folder, master: ReturnType<typeof startSlapos>, loops: Array<{ child: ReturnType<typeof startSlapos> }>) {
   cleanups.push(async () => {
     for (const loop of loops) {
       loop.child.kill("SIGTERM");
       await loop.child.exited;
     }
-    await slapos(["node", "supervisorctl", "shutdown"], { env: folder.env });
+    await stopSupervisor(folder);
     master.kill();
     await master.exited;
   });
@@ -228,8 +234,9 @@ describe("node run: settings, back-off, pidfile", () => {
     cleanups.push(async () => {
       loop.child.kill("SIGTERM");
       await loop.child.exited;
-      await slapos(["node", "supervisorctl", "shutdown"], { env: folder.env });
+      await stopSupervisor(folder);
       holder.master?.kill();
+      await holder.master?.exited;
     });
     await loop.until(/(next look in [\d.]+ s[\s\S]*){2}/, 0, 90);
     // 1 s, 2 s, 4 s, ... up to --max-backoff, each ±20 %: the first look failed at start ("waiting for the master").
