@@ -69,11 +69,14 @@ ${extra}
 
 type Folder = Awaited<ReturnType<typeof nodeFolder>>;
 
-/** A running master for a folder, formatted. */
+/** A running master for a folder, formatted, and the node's supervisor (as node-cycle.test.ts prepares a node). */
 async function startMaster(folder: Folder) {
   const master = startSlapos(["proxy", "start"], { env: folder.env });
   await waitFor(async () => (await fetch(`http://127.0.0.1:${folder.port}/getRunId`)).ok, 30, "the master");
   expect((await slapos(["node", "format", "--now"], { env: folder.env })).code).toBe(0);
+  // The instance root's structure first: node software and node instance starting at the same moment on a
+  // fresh node race to create it (core/node, reported).
+  expect((await slapos(["node", "supervisord"], { env: folder.env })).code).toBe(0);
   return master;
 }
 
@@ -89,7 +92,10 @@ function startLoop(folder: Folder, ...args: string[]) {
     child,
     log: () => log,
     /** Wait until the log (from `from` on) matches. */
-    until: (pattern: RegExp, from = 0, seconds = 60) => waitFor(() => pattern.test(log.slice(from)), seconds, `${pattern} in the loop's log`),
+    until: (pattern: RegExp, from = 0, seconds = 60) =>
+      waitFor(() => pattern.test(log.slice(from)), seconds, `${pattern} in the loop's log`).catch((error) => {
+        throw new Error(`${(error as Error).message}; the log was:\n${log}`);
+      }),
   };
 }
 

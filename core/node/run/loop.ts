@@ -102,7 +102,7 @@ export class NodeLoop {
       ["SIGTERM", onStop("SIGTERM")],
       ["SIGINT", onStop("SIGINT")],
       ["SIGHUP", () => this.reload()],
-      ["SIGUSR1", () => this.trigger(["software", "instance"], "asked (SIGUSR1)")],
+      ["SIGUSR1", () => this.asked()],
     ];
     for (const [signal, handler] of handlers) process.on(signal, handler);
     try {
@@ -112,6 +112,12 @@ export class NodeLoop {
     } finally {
       for (const [signal, handler] of handlers) process.off(signal, handler);
     }
+  }
+
+  /** SIGUSR1: software and instance now; a master not known to answer is looked at first (it may just have started). */
+  private asked(): void {
+    if (this.master.state === "up") this.trigger(["software", "instance"], "asked (SIGUSR1)");
+    else void this.look(true);
   }
 
   /**
@@ -135,7 +141,8 @@ export class NodeLoop {
     this.tick();
   }
 
-  private async look(): Promise<void> {
+  /** Look at the master (and the supervisor); `asked`: SIGUSR1 came, start software and instance if it answers. */
+  private async look(asked = false): Promise<void> {
     if (this.stopping || this.looking) return;
     this.looking = true;
     clearTimeout(this.lookTimer);
@@ -158,11 +165,13 @@ export class NodeLoop {
         else this.log.debug(`the master still does not answer; next look in ${look.next.toFixed(1)} s`);
       } else if (look.recovered) {
         this.log.info("the master answers again");
-        this.trigger(["software", "instance"], "master answers again");
-      } else if (look.runs.length) {
+        this.trigger(["software", "instance"], asked ? "asked (SIGUSR1)" : "master answers again");
+      } else if (asked || look.runs.length) {
         // Report after the instance run that stops the destroyed partitions.
         if (look.runs.includes("report")) this.reportAfter ??= Date.now();
-        this.trigger(look.runs.filter((k) => k !== "report"), "master changed");
+        const runs = look.runs.filter((k) => k !== "report");
+        if (asked) this.trigger([...new Set<TaskKind>(["software", "instance", ...runs])], "asked (SIGUSR1)");
+        else this.trigger(runs, "master changed");
       }
     } finally {
       this.looking = false;
