@@ -4,6 +4,7 @@
  * so that `bun build --compile` bundles them into the binary.
  */
 import type { Plugin } from "../core/hooks/plugin.ts";
+import appliance from "./appliance/index.ts";
 import buildout from "./buildout/index.ts";
 import format from "./format/index.ts";
 import { promisePlugin } from "./promise/index.ts";
@@ -11,4 +12,4 @@ import shacache from "./shacache/index.ts";
 import supervisor from "./supervisor/index.ts";
 import tio from "./tio/index.ts";
 
-export const builtinPlugins: Plugin[] = [shacache, format, buildout, promisePlugin, tio, supervisor];
+export const builtinPlugins: Plugin[] = [shacache, format, buildout, promisePlugin, tio, supervisor, appliance];

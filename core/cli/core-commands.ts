@@ -12,9 +12,10 @@ import { bangCommand } from "../node/bang.ts";
 import { bootCommand } from "../node/boot.ts";
 import { registerCommand } from "../node/register/command.ts";
 import { nodeCommands } from "../node/commands.ts";
+import { nodeRunCommand } from "../node/run/command.ts";
 
-/** Node commands that are not slapgrid runs: register, boot, bang. */
-export const nodeExtraCommands: CommandDef[] = [registerCommand, bootCommand, bangCommand];
+/** Node commands that are not slapgrid runs: register, boot, bang, the node loop. */
+export const nodeExtraCommands: CommandDef[] = [registerCommand, bootCommand, bangCommand, nodeRunCommand];
 
 export const coreCommands: CommandDef[] = [
   pluginListCommand,
