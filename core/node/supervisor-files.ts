@@ -145,7 +145,7 @@ export function updateFile(path: string, content: string, mode = 0o600): boolean
 
 /** slapgrid's createPrivateDirectory: create if missing, force 0700, refuse when the mode does not stick. */
 export function createPrivateDirectory(path: string): void {
-  if (!existsSync(path)) mkdirSync(path);
+  mkdirSync(path, { recursive: true }); // no EEXIST race between two runs
   chmodSync(path, 0o700);
   const mode = statSync(path).mode & 0o777;
   if (mode !== 0o700) throw new SlapError("failure", `Wrong permissions in ${path}: is 0${mode.toString(8)}, should be 0700`);
@@ -170,9 +170,10 @@ export async function createSupervisordConfiguration(instanceRoot: string, optio
   if (!existsSync(root) || !statSync(root).isDirectory()) throw new SlapError("failure", `${root} does not exist.`);
   const paths = supervisorPaths(root, options.log);
   const varDir = join(root, "var");
-  if (!existsSync(varDir)) mkdirSync(varDir);
+  // recursive: two node runs starting at once on a fresh node must not race on EEXIST
+  mkdirSync(varDir, { recursive: true });
   chmodSync(varDir, 0o755);
-  if (!existsSync(join(root, "etc"))) mkdirSync(join(root, "etc"));
+  mkdirSync(join(root, "etc"), { recursive: true });
   createPrivateDirectory(join(root, "var", "log"));
   createPrivateDirectory(join(root, "var", "run"));
   createPrivateDirectory(join(root, "etc"));
