@@ -6,6 +6,7 @@
  * node commands run through `dist/slapos`, the supervisor they launch, and
  * tiny software releases written by the test (native recipes only).
  */
+import { atRunEnd } from "../../helpers/cleanup.ts";
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -71,7 +72,7 @@ export function scratchDir(prefix = "slapgrid-tmp-"): string {
 }
 
 // A file that forgot, or a run cut short: no supervisor is left behind.
-process.on("exit", () => {
+atRunEnd(() => {
   for (const node of running) node.kill();
 });
 

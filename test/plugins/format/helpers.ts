@@ -4,6 +4,7 @@
  * removed afterwards, slapos.cfg files, and the command/filesystem trace
  * format logs at DEBUG.
  */
+import { atRunEnd } from "../../helpers/cleanup.ts";
 import { afterAll } from "bun:test";
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -39,8 +40,8 @@ export function cleanUp(): void {
 }
 
 // bun runs every test file in one process and evaluates this module once, so each file registers its own
-// cleanup (see cleanUpAfterFile); the exit handler catches anything left when the run stops early.
-process.on("exit", cleanUp);
+// cleanup (see cleanUpAfterFile); the run's end catches anything left.
+atRunEnd(cleanUp);
 
 /** Call at the top of each test file that makes namespaces or users. */
 export function cleanUpAfterFile(): void {

@@ -12,6 +12,7 @@ import { PluginHost } from "../../../core/hooks/loader.ts";
 import type { Plugin } from "../../../core/hooks/plugin.ts";
 import { configureLogging, log } from "../../../core/log/logger.ts";
 import { promisePlugin, runPartitionPromises } from "../../../plugins/promise/index.ts";
+import { atRunEnd } from "../../helpers/cleanup.ts";
 import { tempDir } from "../../helpers/tmp.ts";
 
 export const FIXTURE_LIB = resolve(import.meta.dir, "fixture-sr/lib");
@@ -45,7 +46,7 @@ function createUser(): TestUser | undefined {
 export const testUser = createUser();
 // One user for every promise test file of the process (bun loads this module
 // once): removed when the process ends, not after the first file.
-process.on("exit", () => {
+atRunEnd(() => {
   if (testUser) Bun.spawnSync(["userdel", testUser.name]);
 });
 

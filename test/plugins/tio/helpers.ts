@@ -11,6 +11,7 @@ import { join } from "node:path";
 import { SlapConfig } from "../../../core/config/slap-config.ts";
 import { Logger } from "../../../core/log/logger.ts";
 import { collectConfig, type CollectConfig } from "../../../plugins/tio/config.ts";
+import { atRunEnd } from "../../helpers/cleanup.ts";
 import { tempDir } from "../../helpers/tmp.ts";
 
 export const isRoot = process.getuid?.() === 0;
@@ -28,7 +29,7 @@ export function cleanUp(): void {
 // bun test loads this module once for every file: each file registers
 // cleanUp itself (afterAll(cleanUp)); these catch what is left.
 afterAll(cleanUp);
-process.on("exit", cleanUp);
+atRunEnd(cleanUp);
 
 export interface TestNode {
   root: string;
