@@ -13,7 +13,7 @@
  * pipes: everything works but that protection.
  */
 import { dlopen, FFIType, ptr } from "bun:ffi";
-import { closeSync, constants, openSync, readlinkSync } from "node:fs";
+import { closeSync, constants, fstatSync, openSync, readlinkSync } from "node:fs";
 import { pump } from "./output.ts";
 
 /** The fds a child gets: the write end as its stdout/stderr, the read end as fd 3/4. */
@@ -88,13 +88,23 @@ function pipeOf(pid: number, fd: number): string | undefined {
   }
 }
 
+/** How /proc names the pipe a fd of ours belongs to (`pipe:[123]`), or undefined. */
+export function pipeName(fd: number): string | undefined {
+  try {
+    return `pipe:[${fstatSync(fd).ino}]`;
+  } catch {
+    return undefined;
+  }
+}
+
 /**
- * Open again, for reading, the pipes a process writes its stdout and
- * stderr to (those of an adopted process). stderr is undefined when it is
- * the same pipe as stdout or not a pipe; a fd that is not a pipe any more
- * (the process redirected it) is undefined.
+ * Open again, for reading, the pipes an adopted process writes its stdout
+ * and stderr to, when they are still the pipes the previous daemon made
+ * for it (`known`, as pipeName gave them): a process that redirected its
+ * output elsewhere, to another process's pipe say, is not read from.
+ * stderr is undefined when it is the same pipe as stdout.
  */
-export function reopenOutputs(pid: number): { stdout?: number; stderr?: number } {
+export function reopenOutputs(pid: number, known: string[]): { stdout?: number; stderr?: number } {
   const open = (fd: number): number | undefined => {
     try {
       // Non-blocking: opening a pipe for reading never waits for a writer.
@@ -106,8 +116,8 @@ export function reopenOutputs(pid: number): { stdout?: number; stderr?: number }
   const out = pipeOf(pid, 1);
   const err = pipeOf(pid, 2);
   return {
-    stdout: out ? open(1) : undefined,
-    stderr: err && err !== out ? open(2) : undefined,
+    stdout: out && known.includes(out) ? open(1) : undefined,
+    stderr: err && err !== out && known.includes(err) ? open(2) : undefined,
   };
 }
 

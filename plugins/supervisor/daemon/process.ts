@@ -17,7 +17,7 @@ import { listenerFor } from "./listener-link.ts";
 import type { ListenerProtocol } from "./listener-protocol.ts";
 import type { MainLog } from "./main-log.ts";
 import { OutputChannel, pump } from "./output.ts";
-import { closeFd, closePipes, outputPipes, pumpFd, reopenOutputs, type OutputPipe } from "./pipes.ts";
+import { closeFd, closePipes, outputPipes, pipeName, pumpFd, reopenOutputs, type OutputPipe } from "./pipes.ts";
 import { readStat, sameProcess } from "./proc.ts";
 import { planSpawn, SpawnProblem, type PlanContext, type SpawnPlan } from "./spawn-plan.ts";
 import type { StateEntry } from "./state-file.ts";
@@ -48,6 +48,8 @@ interface Identity {
   uid: number;
   serverurl: string | null;
   spawn: string;
+  /** Its output pipes (pipeName), for the state file. */
+  pipes: string[];
   /** Set when a previous daemon started it: not our child. */
   adopted: boolean;
 }
@@ -259,6 +261,7 @@ export class Subprocess {
           uid: this.config.uid ?? process.getuid?.() ?? 0,
           serverurl: plan.env.SUPERVISOR_SERVER_URL ?? null,
           spawn: spawnFingerprint(this.config, plan.env.SUPERVISOR_SERVER_URL ?? null),
+          pipes: (pipes ?? []).map((pipe) => pipeName(pipe.read)).filter((name) => name !== undefined),
           adopted: false,
         }
       : undefined;
@@ -533,14 +536,14 @@ export class Subprocess {
     const pid = entry.pid;
     this.pid = pid;
     this.laststart = entry.laststart;
-    this.identity = { start: entry.start, uid: entry.uid, serverurl: entry.serverurl, spawn: entry.spawn, adopted: true };
+    this.identity = { start: entry.start, uid: entry.uid, serverurl: entry.serverurl, spawn: entry.spawn, pipes: entry.pipes, adopted: true };
     this.host.exitWatch.add(pid, entry.start, () => this.finish(pid, null, null));
-    const outputs = reopenOutputs(pid);
+    const outputs = reopenOutputs(pid, entry.pipes);
     const reader = (fd: number | undefined): Reader | undefined => (fd === undefined ? undefined : (sink) => pumpFd(fd, sink));
     this.attachOutput(reader(outputs.stdout), reader(outputs.stderr), false);
     this.log.info(
       `adopted: '${this.name}' with pid ${pid}, started by a previous supervisord` +
-        (outputs.stdout === undefined ? " (its stdout is no pipe of ours: output not captured)" : ""),
+        (outputs.stdout === undefined ? " (its stdout is not a pipe of ours: its output is not read)" : ""),
     );
     const now = Date.now() / 1000;
     const left = entry.laststart + this.config.startsecs - now;
@@ -581,6 +584,7 @@ export class Subprocess {
       laststart: this.laststart,
       state,
       spawn: identity.spawn,
+      pipes: identity.pipes,
       stopsignal: this.config.stopsignal,
       stopwaitsecs: this.config.stopwaitsecs,
       stopasgroup: this.config.stopasgroup,

@@ -25,6 +25,8 @@ export interface StateEntry {
   state: "STARTING" | "RUNNING" | "STOPPING";
   /** Fingerprint of how it was started (command, environment, directory, user, ...). */
   spawn: string;
+  /** The output pipes the daemon made for it (`pipe:[inode]`), to read again after adoption. */
+  pipes: string[];
   /** How to stop it should the configuration no longer describe it. */
   stopsignal: number;
   stopwaitsecs: number;
@@ -70,6 +72,8 @@ function validEntry(value: unknown): value is StateEntry {
     typeof e.laststart === "number" &&
     ["STARTING", "RUNNING", "STOPPING"].includes(e.state) &&
     typeof e.spawn === "string" &&
+    Array.isArray(e.pipes) &&
+    e.pipes.every((p) => typeof p === "string") &&
     Number.isInteger(e.stopsignal) &&
     typeof e.stopwaitsecs === "number" &&
     typeof e.stopasgroup === "boolean" &&

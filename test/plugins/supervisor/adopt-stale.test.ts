@@ -47,6 +47,7 @@ async function stateFile(processes: Array<Partial<StateEntry> & { pid: number; s
       laststart: Date.now() / 1000 - 60,
       state: "RUNNING",
       spawn: spawnFingerprint(m, serverurl),
+      pipes: [],
       stopsignal: 15,
       stopwaitsecs: 5,
       stopasgroup: false,
@@ -121,5 +122,7 @@ describe("a stale state file adopts nothing", () => {
     const twin = stranger(true);
     await stateFile([{ pid: twin.pid, start: twin.start }]);
     expect(await runM()).toBe(twin.pid);
+    // Its stdout is not a pipe the daemon made: nobody's output is read by mistake.
+    expect(readText(instance.log)).toContain(`adopted: 'm' with pid ${twin.pid}, started by a previous supervisord (its stdout is not a pipe of ours: its output is not read)`);
   });
 });

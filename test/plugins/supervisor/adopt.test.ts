@@ -54,6 +54,10 @@ beforeAll(async () => {
       `trap 'echo got USR1' USR1\ni=0; while true; do i=$((i+1)); echo "tick $i"; sleep 0.05; done`,
   );
   conf("steady", program(instance, "steady", ticker));
+  const two = script(join(dir, "two.sh"), `i=0; while true; do i=$((i+1)); echo "out $i"; echo "err $i" >&2; sleep 0.05; done`);
+  conf("two", program(instance, "two", two, { redirect_stderr: false, stderr_logfile: join(dir, "logs", "two.err") }));
+  const stubborn = script(join(dir, "stubborn.sh"), "trap '' TERM; while true; do sleep 0.05; done");
+  conf("stubborn", program(instance, "stubborn", stubborn, { stopwaitsecs: 3 }));
   conf("keeper", program(instance, "keeper", "sleep 1000", { autorestart: true }));
   conf("quitter", program(instance, "quitter", `${quitter()} ${flag("quitter")}`, { autorestart: true }));
   conf("changed", program(instance, "changed", "sleep 1000", { environment: "VERSION=1" }));
@@ -71,7 +75,7 @@ beforeAll(async () => {
       `events=PROCESS_STATE_EXITED, PROCESS_STATE_FATAL\nstderr_logfile=${join(dir, "logs", "watchdog.err")}\n`,
   );
   await startDaemon(instance);
-  for (const name of ["steady", "keeper", "quitter", "changed", "removed", "slappart0:svc-on-watch", "watchdog"]) {
+  for (const name of ["steady", "two", "stubborn", "keeper", "quitter", "changed", "removed", "slappart0:svc-on-watch", "watchdog"]) {
     before[name] = (await waitState(instance, name, "RUNNING")) as unknown as Info;
   }
   await waitFor(() => readText(join(dir, "logs", "steady.log")).includes("tick 3"), 20, "ticks");
@@ -79,6 +83,10 @@ beforeAll(async () => {
   // While no daemon runs: one program changes, another goes away.
   conf("changed", program(instance, "changed", "sleep 1000", { environment: "VERSION=2" }));
   rmSync(join(instance.confDir, "removed.conf"));
+  // One process is being stopped when the daemon dies (it ignores SIGTERM; SIGKILL is 3 s away).
+  await call("stopProcess", "stubborn", false);
+  await waitFor(() => readText(join(dir, "supervisord.processes.json")).includes('"name":"stubborn","pid":' + before.stubborn.pid), 10, "stubborn noted");
+  await waitFor(() => /"name":"stubborn"[^}]*"state":"STOPPING"/.test(readText(join(dir, "supervisord.processes.json"))), 10, "STOPPING noted");
   await killDaemon(instance);
   await Bun.sleep(300); // the ticker writes into its pipe meanwhile
   await startDaemon(instance);
@@ -87,7 +95,7 @@ beforeAll(async () => {
 afterAll(async () => {
   master?.stop(true);
   // Whatever a failed test left: nothing of this instance may outlive the file.
-  for (const name of ["steady", "keeper", "quitter", "changed", "removed", "svc-on-watch", "watchdog"]) {
+  for (const name of ["steady", "two", "stubborn", "keeper", "quitter", "changed", "removed", "svc-on-watch", "watchdog"]) {
     for (const pid of pidsWithEnvironment([`SUPERVISOR_SERVER_URL=unix://${instance.socket}`, `SUPERVISOR_PROCESS_NAME=${name}`])) {
       try {
         process.kill(pid, "SIGKILL");
@@ -112,6 +120,23 @@ describe("a new daemon adopts what the killed one left running", () => {
     await waitFor(() => latest() > seen + 3, 20, "new ticks");
     const ticks = [...readText(join(dir, "logs", "steady.log")).matchAll(/^tick (\d+)$/gm)].map((m) => Number(m[1]));
     expect(ticks.slice(0, ticks.length - 1)).toEqual(ticks.slice(0, ticks.length - 1).map((_, i) => i + 1));
+  });
+
+  test("stdout and stderr on separate pipes are both read again", async () => {
+    const last = (file: string, word: string) =>
+      Math.max(0, ...[...readText(join(dir, "logs", file)).matchAll(new RegExp(`^${word} (\\d+)$`, "gm"))].map((m) => Number(m[1])));
+    const out = last("two.log", "out");
+    const err = last("two.err", "err");
+    await waitFor(() => last("two.log", "out") > out + 3 && last("two.err", "err") > err + 3, 20, "both streams");
+    expect(readText(join(dir, "logs", "two.log"))).not.toContain("err ");
+    expect((await info("two")).pid).toBe(before.two.pid);
+  });
+
+  test("a process the killed daemon was stopping is stopped (SIGKILL after stopwaitsecs)", async () => {
+    await waitState(instance, "stubborn", "STOPPED", 30);
+    expect(isAlive(before.stubborn.pid)).toBe(false);
+    expect(readText(instance.log)).toContain("stopping stubborn: the previous supervisord was stopping it");
+    expect(readText(instance.log)).toContain(`killing 'stubborn' (${before.stubborn.pid}) with SIGKILL`);
   });
 
   test("a program with autorestart=true is not started a second time", async () => {
