@@ -3,7 +3,9 @@
  * progress on the way; a re-run redeploys nothing; kill -9 of the master,
  * of the node loop and of the supervisor is each recovered without losing
  * or redeploying the partition (its service keeps its pid, its .timestamp
- * is unchanged, the URL keeps answering); --stop stops the demo too.
+ * is unchanged, the URL keeps answering; the new supervisor adopts the
+ * service and the loop, and shows them RUNNING); --stop stops the demo too,
+ * adopted or not.
  */
 import { beforeAll, describe, expect, test } from "bun:test";
 import { readFileSync, statSync } from "node:fs";
@@ -104,15 +106,17 @@ describe("configure local --demo, and kill -9 of each service", () => {
     await unchangedPartition();
   }, 180_000);
 
-  test("kill -9 of the supervisor: the node loop relaunches it; the partition's service keeps running", async () => {
+  test("kill -9 of the supervisor: the node loop relaunches it, which adopts the loop and the partition's service", async () => {
     const before = await statusPids(node);
     const marker = logSize();
     process.kill(before.supervisor!, "SIGKILL");
     await waitFor(async () => {
       const now = await statusPids(node);
-      return now.code === 0 && now.supervisor !== before.supervisor && now.loop !== before.loop;
-    }, 60, "a new supervisor and node loop");
-    expect(alive(before.loop!)).toBe(false); // the orphaned loop was replaced
+      return now.code === 0 && now.supervisor !== undefined && now.supervisor !== before.supervisor && now.master !== undefined;
+    }, 60, "a new supervisor");
+    expect((await statusPids(node)).loop).toBe(before.loop); // adopted, not replaced
+    const status = await node.slapos("node", "status");
+    expect(status.stdout).toMatch(new RegExp(`^slappart0:hello-on-watch\\s+RUNNING\\s+pid ${service}, uptime `, "m"));
     await instanceRunAfter(marker);
     await unchangedPartition();
   }, 180_000);

@@ -3,7 +3,7 @@
  * log, HTTP servers, pidfile, groups, signals, and the ordered shutdown or
  * in-place restart. `runDaemon` resolves when the daemon has shut down.
  */
-import { readdirSync, rmSync, writeFileSync } from "node:fs";
+import { readdirSync, realpathSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { SlapError } from "../../../core/errors.ts";
 import type { Hooks } from "../../../core/hooks/catalogue.ts";
@@ -15,7 +15,8 @@ import { supervisorNamespace } from "../rpc/methods.ts";
 import { openServers, type RunningServer } from "../rpc/server.ts";
 import { MainLog } from "./main-log.ts";
 import { SupervisorStates } from "./states.ts";
-import { Supervisor } from "./supervisor.ts";
+import { statePath, type DaemonIdentity } from "./state-file.ts";
+import { serverUrlOf, Supervisor } from "./supervisor.ts";
 import { tapped } from "../tapped.ts";
 
 export interface DaemonOptions {
@@ -84,6 +85,17 @@ function setIdentity(config: SupervisorConfig): { critical: string[]; info: stri
 }
 
 
+/** What makes a later daemon "the same configuration", whose processes it may adopt. */
+function daemonIdentity(config: SupervisorConfig): DaemonIdentity {
+  let path = config.path;
+  try {
+    path = realpathSync(config.path);
+  } catch {
+    // keep it as given
+  }
+  return { config: path, serverurl: serverUrlOf(config), identifier: config.supervisord.identifier };
+}
+
 /** Run the daemon until it shuts down. Throws (before anything is started) when the configuration or a socket is refused. */
 export async function runDaemon(options: DaemonOptions): Promise<void> {
   const env = options.env ?? { ...process.env };
@@ -115,6 +127,7 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
       return next;
     },
     onExit: tapped(options.hooks?.process.exited) ? (info) => options.hooks!.process.exited.call(info) : undefined,
+    state: { path: statePath(config.supervisord.pidfile), identity: daemonIdentity(config) },
   });
 
   let finished!: () => void;
@@ -139,6 +152,7 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
     }
     for (const server of servers) server.stop();
     supervisor.dispose();
+    supervisor.removeStateFile();
     rmSync(config.supervisord.pidfile, { force: true });
     log.close();
     finished();

@@ -14,46 +14,10 @@
  * our children: no exit notification) until they are gone or the
  * deadline, and a shutdown waits for that.
  */
-import { readdirSync, readFileSync } from "node:fs";
 import { signalName } from "../config/datatypes.ts";
+import { environOf, processTable, readStat, sameProcess, type ProcEntry } from "./proc.ts";
 
-export interface ProcEntry {
-  pid: number;
-  ppid: number;
-  pgid: number;
-  /** Start time in clock ticks since boot: tells a pid from a reused one. */
-  start: string;
-}
-
-function readStat(pid: number): ProcEntry | undefined {
-  try {
-    const text = readFileSync(`/proc/${pid}/stat`, "utf8");
-    const close = text.lastIndexOf(")");
-    const fields = text.slice(close + 2).split(" ");
-    // fields[0] is the state (field 3 of stat); ppid is field 4, pgrp 5, starttime 22.
-    if (fields[0] === "Z" || fields[0] === "X") return undefined;
-    return { pid, ppid: Number(fields[1]), pgid: Number(fields[2]), start: fields[19] };
-  } catch {
-    return undefined;
-  }
-}
-
-/** Every live process, from /proc. */
-export function processTable(): ProcEntry[] {
-  const out: ProcEntry[] = [];
-  let names: string[];
-  try {
-    names = readdirSync("/proc");
-  } catch {
-    return out;
-  }
-  for (const name of names) {
-    if (!/^\d+$/.test(name)) continue;
-    const entry = readStat(Number(name));
-    if (entry) out.push(entry);
-  }
-  return out;
-}
+export type { ProcEntry };
 
 /** Descendants of `root` (not root itself) and members of its process group. */
 export function descendants(root: number, table = processTable()): ProcEntry[] {
@@ -79,12 +43,8 @@ export function descendants(root: number, table = processTable()): ProcEntry[] {
 }
 
 function environMatches(pid: number, markers: string[]): boolean {
-  try {
-    const environ = readFileSync(`/proc/${pid}/environ`, "latin1").split("\0");
-    return markers.every((m) => environ.includes(m));
-  } catch {
-    return false;
-  }
+  const environ = environOf(pid);
+  return environ !== undefined && markers.every((m) => environ.includes(m));
 }
 
 export interface Marker {
@@ -175,7 +135,7 @@ export function cleanAfterStop(options: CleanAfterStop): Promise<void> {
   // Not children of ours, so no exit notification: look again every 100 ms, only until they are gone or the deadline.
   return new Promise((resolve) => {
     const check = setInterval(() => {
-      if (found.some((entry) => isSame(entry))) return;
+      if (found.some((entry) => sameProcess(entry.pid, entry.start))) return;
       clearInterval(check);
       clearTimeout(deadline);
       resolve();
@@ -186,9 +146,4 @@ export function cleanAfterStop(options: CleanAfterStop): Promise<void> {
       resolve();
     }, remaining);
   });
-}
-
-function isSame(entry: ProcEntry): boolean {
-  const now = readStat(entry.pid);
-  return now !== undefined && now.start === entry.start;
 }

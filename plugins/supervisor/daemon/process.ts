@@ -4,18 +4,23 @@
  * and FATAL on failed starts, STOPPING on a stop. The same transitions,
  * log lines and events, but driven by events instead of a polling loop:
  * the child's exit (Bun's exit notification), and one timer at a time for
- * startsecs, the back-off delay and stopwaitsecs.
+ * startsecs, the back-off delay and stopwaitsecs. A process a previous
+ * daemon started can be adopted (adopt()): see adoption.ts.
  */
 import type { ProcessExit } from "../../../core/hooks/groups/supervisor.ts";
 import type { ProcessConfig } from "../config/types.ts";
 import { signalName } from "../config/datatypes.ts";
 import { processStatePayload, type EventBus, type SupervisorEvent } from "./events.ts";
+import { spawnFingerprint, type ExitWatch } from "./adoption.ts";
 import { cleanAfterStop, descendants, type ProcEntry } from "./leftovers.ts";
 import { listenerFor } from "./listener-link.ts";
 import type { ListenerProtocol } from "./listener-protocol.ts";
 import type { MainLog } from "./main-log.ts";
 import { OutputChannel, pump } from "./output.ts";
-import { planSpawn, SpawnProblem, type PlanContext } from "./spawn-plan.ts";
+import { closeFd, closePipes, outputPipes, pipeName, pumpFd, reopenOutputs, type OutputPipe } from "./pipes.ts";
+import { readStat, sameProcess } from "./proc.ts";
+import { planSpawn, SpawnProblem, type PlanContext, type SpawnPlan } from "./spawn-plan.ts";
+import type { StateEntry } from "./state-file.ts";
 import { ListenerStates, ProcessStates, processStateName, SupervisorStates } from "./states.ts";
 
 /** What a process needs from the daemon around it. */
@@ -31,6 +36,22 @@ export interface ProcessHost {
   supervisedPids(): Set<number>;
   /** A leftover cleanup in progress, which a shutdown waits for. */
   pending(work: Promise<void>): void;
+  /** A process's pid or state changed (the state file is rewritten). */
+  changed(): void;
+  /** Watches adopted processes, which are not our children. */
+  exitWatch: ExitWatch;
+}
+
+/** Who the current pid is: what the state file records about it. */
+interface Identity {
+  start: string;
+  uid: number;
+  serverurl: string | null;
+  spawn: string;
+  /** Its output pipes (pipeName), for the state file. */
+  pipes: string[];
+  /** Set when a previous daemon started it: not our child. */
+  adopted: boolean;
 }
 
 /** What an event listener process needs from its pool. */
@@ -53,7 +74,13 @@ const EVENT_OF_STATE: Record<number, string> = {
 /** The longest back-off delay with startretries=forever, in seconds. */
 const FOREVER_MAX_DELAY = 60;
 
-type Child = ReturnType<typeof Bun.spawn<"pipe", "pipe", "pipe">>;
+/** Reads one output stream until it ends, chunk by chunk. */
+type Reader = (sink: (chunk: Uint8Array) => void) => Promise<void>;
+
+type Child = Bun.Subprocess<"pipe", "pipe" | "ignore", "pipe" | "ignore">;
+
+/** What an adopted process's exit is reported as: the daemon cannot know its exit status. */
+const ADOPTED_EXIT = "exit status unknown: adopted from a previous supervisord";
 
 export class Subprocess {
   state: number = ProcessStates.STOPPED;
@@ -76,6 +103,9 @@ export class Subprocess {
   private stopDeadline = 0;
   private noted: ProcEntry[] = [];
   private readonly waiters = new Set<() => void>();
+  private identity: Identity | undefined;
+  /** Start again once stopped (an adopted process that must be replaced). */
+  private respawnAfterStop = false;
 
   constructor(
     readonly config: ProcessConfig,
@@ -143,6 +173,7 @@ export class Subprocess {
       }
       this.host.events.notify({ type, payload: processStatePayload(this.name, this.group, processStateName(old), extras) });
     }
+    this.host.changed();
     for (const waiter of [...this.waiters]) waiter();
   }
 
@@ -172,6 +203,7 @@ export class Subprocess {
     }
     this.clearTimer();
     this.killing = false;
+    this.respawnAfterStop = false;
     this.spawnerr = null;
     this.exitstatus = null;
     this.administrativeStop = false;
@@ -179,27 +211,33 @@ export class Subprocess {
     this.changeState(ProcessStates.STARTING);
 
     let child: Child;
+    let pipes: OutputPipe[] | undefined;
+    let plan: SpawnPlan;
     try {
-      const plan = planSpawn(this.config, this.host.planContext(this.group));
+      plan = planSpawn(this.config, this.host.planContext(this.group));
+      pipes = outputPipes(this.config.redirect_stderr ? 1 : 2);
+      // Our own pipes: the write ends as stdout/stderr, the read ends as fd 3/4 (pipes.ts says why).
+      const stdio: ["pipe", "pipe" | number, "pipe" | "ignore" | number, ...number[]] = pipes
+        ? ["pipe", pipes[0].write, pipes[1]?.write ?? "ignore", ...pipes.map((pipe) => pipe.read)]
+        : ["pipe", "pipe", this.config.redirect_stderr ? "ignore" : "pipe"];
       const previousUmask = plan.umask === null ? undefined : process.umask(plan.umask);
       try {
         child = Bun.spawn(plan.cmd, {
           cwd: plan.cwd,
           env: plan.env,
-          stdin: "pipe",
-          stdout: "pipe",
           // With redirect_stderr the shell sends stderr to stdout: no second pipe to read.
-          stderr: this.config.redirect_stderr ? "ignore" : "pipe",
+          stdio,
           detached: true,
           argv0: plan.cmd[0] === plan.filename ? plan.argv0 : undefined,
           uid: plan.uid,
           gid: plan.gid,
           cgroup: plan.cgroup,
-        }) as Child;
+        }) as unknown as Child;
       } finally {
         if (previousUmask !== undefined) process.umask(previousUmask);
       }
     } catch (error) {
+      if (pipes) closePipes(pipes);
       const message =
         error instanceof SpawnProblem
           ? error.message
@@ -216,8 +254,31 @@ export class Subprocess {
 
     this.child = child;
     this.pid = child.pid;
+    const start = readStat(child.pid)?.start;
+    this.identity = start
+      ? {
+          start,
+          uid: this.config.uid ?? process.getuid?.() ?? 0,
+          serverurl: plan.env.SUPERVISOR_SERVER_URL ?? null,
+          spawn: spawnFingerprint(this.config, plan.env.SUPERVISOR_SERVER_URL ?? null),
+          pipes: (pipes ?? []).map((pipe) => pipeName(pipe.read)).filter((name) => name !== undefined),
+          adopted: false,
+        }
+      : undefined;
+    this.host.changed();
     this.log.info(`spawned: '${this.name}' with pid ${child.pid}`);
-    this.attachOutput(child);
+    if (pipes) {
+      for (const pipe of pipes) closeFd(pipe.write);
+      this.attachOutput(
+        (sink) => pumpFd(pipes[0].read, sink),
+        pipes[1] ? (sink) => pumpFd(pipes[1].read, sink) : undefined,
+      );
+    } else {
+      this.attachOutput(
+        (sink) => pump(child.stdout as ReadableStream<Uint8Array>, sink),
+        this.config.redirect_stderr ? undefined : (sink) => pump(child.stderr as ReadableStream<Uint8Array>, sink),
+      );
+    }
     const pid = child.pid;
     child.exited.then(
       () => {
@@ -231,22 +292,22 @@ export class Subprocess {
     return pid;
   }
 
-  private attachOutput(child: Child): void {
+  /** Read the process's output: stdout (fed to the listener protocol for a listener) and stderr when separate. */
+  private attachOutput(stdout: Reader | undefined, stderr: Reader | undefined, protocol = true): void {
     const pool = this.pool;
-    if (pool) {
+    if (stdout && pool && protocol) {
       const listener = listenerFor(this, pool, this.log);
       this.listener = listener;
-      void pump(child.stdout, (chunk) => {
+      void stdout((chunk) => {
         this.stdout.write(chunk);
         listener.feed(chunk);
         if (listener.state === ListenerStates.READY) pool.ready(this);
       });
-    } else {
-      void pump(child.stdout, (chunk) => this.stdout.write(chunk));
+    } else if (stdout) {
+      void stdout((chunk) => this.stdout.write(chunk));
     }
-    if (!this.config.redirect_stderr) void pump(child.stderr, (chunk) => this.stderr.write(chunk));
+    if (stderr) void stderr((chunk) => this.stderr.write(chunk));
   }
-
 
   private becomeRunning(): void {
     if (this.state !== ProcessStates.STARTING) return;
@@ -282,6 +343,7 @@ export class Subprocess {
   /** Administrative stop: the stop signal now, SIGKILL after stopwaitsecs. Returns an error message or null. */
   stop(): string | null {
     this.administrativeStop = true;
+    this.respawnAfterStop = false;
     return this.kill(this.config.stopsignal);
   }
 
@@ -307,12 +369,17 @@ export class Subprocess {
     this.killing = true;
     this.changeState(ProcessStates.STOPPING);
     const pid = this.pid;
+    if (this.identity?.adopted) this.host.exitWatch.hurry(pid, true);
     this.later(this.config.stopwaitsecs, () => {
       if (this.state === ProcessStates.STOPPING && this.pid === pid) {
         this.log.warn(`killing '${this.name}' (${pid}) with SIGKILL`);
         this.kill(9);
       }
     });
+    if (this.adoptedGone()) {
+      this.log.debug(`unable to signal ${this.name} (pid ${pid}), it probably just exited on its own`);
+      return null;
+    }
     try {
       process.kill(asGroup ? -pid : pid, sig);
     } catch (error) {
@@ -339,6 +406,7 @@ export class Subprocess {
       return message;
     }
     this.log.debug(`sending ${this.name} (pid ${this.pid}) sig ${signalName(sig)}`);
+    if (this.adoptedGone()) return null;
     try {
       process.kill(this.pid, sig);
     } catch (error) {
@@ -349,6 +417,19 @@ export class Subprocess {
       return message;
     }
     return null;
+  }
+
+  /**
+   * An adopted process's pid may have ended since the last look (and, in
+   * theory, been reused): look now, before signalling it. When it has
+   * ended, its exit is handled on the next microtask.
+   */
+  private adoptedGone(): boolean {
+    const identity = this.identity;
+    if (!identity?.adopted || sameProcess(this.pid, identity.start)) return false;
+    const pid = this.pid;
+    queueMicrotask(() => this.host.exitWatch.check(pid));
+    return true;
   }
 
   /** Write to the process's stdin (sendProcessStdin, events to listeners). */
@@ -365,8 +446,17 @@ export class Subprocess {
   private finish(pid: number, exitCode: number | null, signalCode: string | null): void {
     if (pid !== this.pid) return;
     this.clearTimer();
+    const adopted = this.identity?.adopted === true;
+    if (adopted) this.host.exitWatch.remove(pid);
     const es = exitCode ?? -1;
-    const how = exitCode !== null ? `exit status ${exitCode}` : signalCode ? `terminated by ${signalCode}` : "unknown termination cause";
+    const how =
+      exitCode !== null
+        ? `exit status ${exitCode}`
+        : signalCode
+          ? `terminated by ${signalCode}`
+          : adopted
+            ? ADOPTED_EXIT
+            : "unknown termination cause";
     const now = Date.now() / 1000;
     this.laststop = now;
     const tooQuickly = now > this.laststart ? now - this.laststart < this.config.startsecs : false;
@@ -379,7 +469,7 @@ export class Subprocess {
       this.changeState(ProcessStates.STOPPED);
       entered = "STOPPED";
       const message = `stopped: ${this.name} (${how})`;
-      if (expectedExit) this.log.info(message);
+      if (expectedExit || adopted) this.log.info(message);
       else this.log.warn(message);
     } else if (tooQuickly) {
       this.exitstatus = null;
@@ -395,7 +485,7 @@ export class Subprocess {
         this.changeState(ProcessStates.EXITED, true);
         this.log.info(`exited: ${this.name} (${how}; expected)`);
       } else {
-        this.spawnerr = `Bad exit code ${es}`;
+        this.spawnerr = adopted && exitCode === null ? ADOPTED_EXIT : `Bad exit code ${es}`;
         this.changeState(ProcessStates.EXITED, false);
         this.log.warn(`exited: ${this.name} (${how}; not expected)`);
       }
@@ -403,12 +493,14 @@ export class Subprocess {
     }
     this.pid = 0;
     this.child = undefined;
+    this.identity = undefined;
     this.listener = undefined;
     const event = this.event;
     this.event = undefined;
     if (event && this.pool) this.pool.rejected(this, event);
     if (wasStopping) this.cleanLeftovers(pid);
     this.noted = [];
+    this.host.changed();
     this.host.exited({
       group: this.group,
       name: this.name,
@@ -420,6 +512,84 @@ export class Subprocess {
     });
     if (this.state === ProcessStates.BACKOFF) this.afterBackoff();
     else if (this.state === ProcessStates.EXITED) this.afterExit();
+    else if (this.state === ProcessStates.STOPPED && this.respawnAfterStop) {
+      this.respawnAfterStop = false;
+      this.later(0, () => {
+        if (this.state === ProcessStates.STOPPED && this.host.mood() > SupervisorStates.RESTARTING) this.spawn();
+      });
+    }
+  }
+
+  /**
+   * Take over a process a previous daemon started (adoption.ts checked
+   * that it is that very process): RUNNING (or STARTING within its
+   * startsecs) with its pid and start time, its output read again, its
+   * exit noticed by the ExitWatch.
+   */
+  adopt(entry: StateEntry): void {
+    this.clearTimer();
+    this.killing = false;
+    this.spawnerr = null;
+    this.exitstatus = null;
+    this.administrativeStop = false;
+    this.backoff = 0;
+    const pid = entry.pid;
+    this.pid = pid;
+    this.laststart = entry.laststart;
+    this.identity = { start: entry.start, uid: entry.uid, serverurl: entry.serverurl, spawn: entry.spawn, pipes: entry.pipes, adopted: true };
+    this.host.exitWatch.add(pid, entry.start, () => this.finish(pid, null, null));
+    const outputs = reopenOutputs(pid, entry.pipes);
+    const reader = (fd: number | undefined): Reader | undefined => (fd === undefined ? undefined : (sink) => pumpFd(fd, sink));
+    this.attachOutput(reader(outputs.stdout), reader(outputs.stderr), false);
+    this.log.info(
+      `adopted: '${this.name}' with pid ${pid}, started by a previous supervisord` +
+        (outputs.stdout === undefined ? " (its stdout is not a pipe of ours: its output is not read)" : ""),
+    );
+    const now = Date.now() / 1000;
+    const left = entry.laststart + this.config.startsecs - now;
+    if (entry.state === "STARTING" && left > 0) {
+      this.changeState(ProcessStates.STARTING);
+      this.later(left, () => this.becomeRunning());
+    } else {
+      this.changeState(ProcessStates.RUNNING);
+    }
+  }
+
+  /** Whether the process now running was started from the same command, environment, directory and user as the configuration says. */
+  startedAsConfigured(): boolean {
+    const identity = this.identity;
+    const serverurl = this.config.serverurl ?? this.host.planContext(this.group).serverurl;
+    return identity !== undefined && identity.spawn === spawnFingerprint(this.config, serverurl);
+  }
+
+  /** Stop the process, then start it again (an adopted process that must not stay as it is). */
+  replace(): void {
+    this.stop();
+    this.respawnAfterStop = this.state === ProcessStates.STOPPING;
+  }
+
+  /** What the state file records about this process while it runs (undefined: nothing to record). */
+  stateEntry(): StateEntry | undefined {
+    const identity = this.identity;
+    if (!this.pid || !identity) return undefined;
+    const state =
+      this.state === ProcessStates.STOPPING ? "STOPPING" : this.state === ProcessStates.STARTING ? "STARTING" : "RUNNING";
+    return {
+      group: this.group,
+      name: this.name,
+      pid: this.pid,
+      start: identity.start,
+      uid: identity.uid,
+      serverurl: identity.serverurl,
+      laststart: this.laststart,
+      state,
+      spawn: identity.spawn,
+      pipes: identity.pipes,
+      stopsignal: this.config.stopsignal,
+      stopwaitsecs: this.config.stopwaitsecs,
+      stopasgroup: this.config.stopasgroup,
+      killasgroup: this.config.killasgroup,
+    };
   }
 
   /** EXITED: restart according to autorestart (on the next turn of the event loop). */
@@ -456,6 +626,7 @@ export class Subprocess {
   /** Forget timers and close files when the group is removed. */
   dispose(): void {
     this.clearTimer();
+    if (this.identity?.adopted) this.host.exitWatch.remove(this.pid);
     this.stdout.close();
     this.stderr.close();
     this.waiters.clear();

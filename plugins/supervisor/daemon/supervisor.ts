@@ -1,15 +1,20 @@
 /**
  * The supervisor: the active process groups, the configuration last read,
  * the daemon's mood (RUNNING, RESTARTING, SHUTDOWN) and the ordered
- * shutdown (supervisord.py's Supervisor, without its polling loop).
+ * shutdown (supervisord.py's Supervisor, without its polling loop); the
+ * state file that lets a later daemon adopt the processes, and the
+ * adoption of those a previous daemon left.
  */
 import type { ProcessExit } from "../../../core/hooks/groups/supervisor.ts";
 import type { GroupConfig, ProcessConfig, SupervisorConfig } from "../config/types.ts";
+import { Adoption, ExitWatch, retire } from "./adoption.ts";
 import { EventBus } from "./events.ts";
 import { ListenerPool, ProcessGroup } from "./group.ts";
 import type { MainLog } from "./main-log.ts";
 import type { ProcessHost } from "./process.ts";
+import { bootId, readStat } from "./proc.ts";
 import type { PlanContext } from "./spawn-plan.ts";
+import { readStateFile, StateWriter, type DaemonIdentity, type StateEntry, type StateFile } from "./state-file.ts";
 import { STOPPED_STATES, SupervisorStates } from "./states.ts";
 
 export interface SupervisorOptions {
@@ -21,6 +26,8 @@ export interface SupervisorOptions {
   onExit?(info: ProcessExit): void;
   /** The environment children inherit. */
   env?: Record<string, string | undefined>;
+  /** Keep a state file there, and adopt at start what a previous daemon of this identity left in it. */
+  state?: { path: string; identity: DaemonIdentity };
 }
 
 function sameProcess(a: ProcessConfig, b: ProcessConfig): boolean {
@@ -63,6 +70,14 @@ export class Supervisor {
   private stoppedCallbacks: Array<() => void> = [];
   /** Leftover cleanups still waiting to send SIGKILL. */
   private readonly cleanups = new Set<Promise<void>>();
+  /** Adopted processes: not our children, so watched. */
+  readonly exitWatch = new ExitWatch();
+  private readonly stateWriter: StateWriter | undefined;
+  /** The previous daemon's processes, until the first start has adopted them. */
+  private adoption: Adoption | undefined;
+  private firstStart = true;
+  /** Processes of a previous daemon that the configuration no longer has, while they are being stopped. */
+  private readonly retiring = new Set<StateEntry>();
 
   constructor(options: SupervisorOptions) {
     this.options = options;
@@ -88,19 +103,89 @@ export class Supervisor {
         this.cleanups.add(work);
         void work.finally(() => this.cleanups.delete(work));
       },
-      supervisedPids: () => {
-        const pids = new Set<number>();
-        for (const group of this.groups.values()) for (const p of group.processes.values()) if (p.pid) pids.add(p.pid);
-        return pids;
-      },
+      supervisedPids: () => this.supervisedPids(),
+      changed: () => this.stateWriter?.schedule(),
+      exitWatch: this.exitWatch,
     };
+    const state = options.state;
+    if (state) {
+      const daemon = { pid: process.pid, start: readStat(process.pid)?.start ?? "" };
+      const boot = bootId();
+      this.stateWriter = new StateWriter(
+        state.path,
+        (): StateFile => ({ version: 1, boot, daemon, identity: state.identity, processes: this.stateEntries() }),
+        this.log,
+      );
+    }
   }
 
-  /** Activate every configured group and start what autostarts. */
+  private supervisedPids(): Set<number> {
+    const pids = new Set<number>();
+    for (const group of this.groups.values()) for (const p of group.processes.values()) if (p.pid) pids.add(p.pid);
+    return pids;
+  }
+
+  /** What the state file lists: every process with a pid, and those of a previous daemon being stopped. */
+  private stateEntries(): StateEntry[] {
+    const entries: StateEntry[] = [];
+    for (const group of this.groups.values()) {
+      for (const process of group.processes.values()) {
+        const entry = process.stateEntry();
+        if (entry) entries.push(entry);
+      }
+    }
+    return [...entries, ...this.retiring];
+  }
+
+  /** Activate every configured group (adopting, the first time, what a previous daemon left) and start what autostarts. */
   start(): void {
+    if (this.firstStart && this.options.state) {
+      const { state: previous, problem } = readStateFile(this.options.state.path);
+      if (problem) this.log.warn(`state file not used: ${problem}`);
+      this.adoption = new Adoption(previous, this.options.state.identity, this.log);
+    }
+    this.firstStart = false;
     for (const config of this.config.groups) this.addProcessGroup(config);
+    this.retireUnclaimed();
+    this.stateWriter?.write();
     this.events.notify({ type: "SUPERVISOR_STATE_CHANGE_RUNNING", payload: "" });
     this.startTicks();
+  }
+
+  /** Adopt the processes of this group that a previous daemon left running. */
+  private adoptInto(group: ProcessGroup): void {
+    if (!this.adoption) return;
+    for (const process of group.sorted()) {
+      const entry = this.adoption.take(group.name, process.name);
+      if (!entry) continue;
+      process.adopt(entry);
+      if (entry.state === "STOPPING") {
+        this.log.info(`stopping ${process.name}: the previous supervisord was stopping it`);
+        process.stop();
+      } else if (group instanceof ListenerPool) {
+        // Its place in the READY/RESULT exchange died with the previous daemon.
+        this.log.info(`restarting event listener ${process.name}: the previous supervisord held its protocol state`);
+        process.replace();
+      } else if (!process.startedAsConfigured()) {
+        this.log.info(`restarting ${process.name}: its configuration changed while no supervisord ran`);
+        process.replace();
+      }
+    }
+  }
+
+  /** What the previous daemon ran that the configuration no longer has: stopped. */
+  private retireUnclaimed(): void {
+    const adoption = this.adoption;
+    this.adoption = undefined;
+    if (!adoption) return;
+    for (const entry of adoption.unclaimed()) {
+      this.retiring.add(entry);
+      const work = retire(entry, this.supervisedPids(), this.log).finally(() => {
+        this.retiring.delete(entry);
+        this.stateWriter?.schedule();
+      });
+      this.host.pending(work);
+    }
   }
 
   /** Groups in priority order. */
@@ -117,6 +202,7 @@ export class Supervisor {
       ? new ListenerPool(config, this.host, autoLogs, this.events, this.config.supervisord.identifier)
       : new ProcessGroup(config, this.host, autoLogs);
     this.groups.set(config.name, group);
+    this.adoptInto(group);
     this.events.notify({ type: "PROCESS_GROUP_ADDED", payload: `groupname:${config.name}\n` });
     if (this.mood > SupervisorStates.RESTARTING) queueMicrotask(() => group.autostart());
     this.startTicks();
@@ -252,8 +338,14 @@ export class Supervisor {
     }
   }
 
+  /** A clean shutdown: every process is stopped, nothing is left to adopt. */
+  removeStateFile(): void {
+    this.stateWriter?.remove();
+  }
+
   dispose(): void {
     this.stopTicks();
+    this.exitWatch.dispose();
     for (const group of this.groups.values()) group.dispose();
   }
 }

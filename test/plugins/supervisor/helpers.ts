@@ -141,6 +141,12 @@ export async function startDaemon(instance: Instance, args: string[] = []): Prom
   remember(instance);
 }
 
+/** kill -9 of the instance's daemon; resolves once it is gone. */
+export async function killDaemon(instance: Instance): Promise<void> {
+  const pid = Number(readFileSync(instance.pidfile, "utf8").trim());
+  process.kill(pid, "SIGKILL");
+  await waitFor(() => !isAlive(pid), 10, "the daemon's death");
+}
 
 export function isAlive(pid: number): boolean {
   try {
