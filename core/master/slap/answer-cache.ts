@@ -11,8 +11,8 @@ export class AnswerCache {
   private generation = "";
   private readonly answers = new Map<string, string>();
 
-  /** `limit` bounds the memory (bodies and answers are a few KiB each). */
-  constructor(private readonly limit = 256) {}
+  /** `limit` bounds the memory (a body and its answer are 2–4 KiB): 1,024 covers a big node's instances. */
+  constructor(private readonly limit = 1024) {}
 
   /** The answer given to `body` at `generation`, if it was kept. */
   get(body: string, generation: string): string | undefined {
@@ -21,9 +21,11 @@ export class AnswerCache {
 
   /** Keep the answer given to `body` while the store was at `generation`. */
   set(body: string, generation: string, answer: string): void {
-    if (generation !== this.generation || this.answers.size >= this.limit) {
+    if (generation !== this.generation) {
       this.answers.clear();
       this.generation = generation;
+    } else if (this.answers.size >= this.limit) {
+      this.answers.delete(this.answers.keys().next().value!); // the oldest
     }
     this.answers.set(body, answer);
   }
