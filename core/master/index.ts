@@ -9,7 +9,6 @@
  * database as needed) and listens; `createMaster` builds the same app
  * without listening, for `app.fetch` in tests. See README.md.
  */
-import { randomInt } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { Hono, Hono as HonoApp } from "hono";
 import { SlapError, messageOf } from "../errors.ts";
@@ -54,10 +53,15 @@ export interface RunningMaster extends Master {
 
 const ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
 
-/** 32 random letters and digits, like the reference's run_id. */
+/** 32 random letters and digits, like the reference's run_id (Web Crypto: node:crypto is a big module to load). */
 export function makeRunId(): string {
   let out = "";
-  for (let i = 0; i < 32; i++) out += ALPHABET[randomInt(ALPHABET.length)];
+  const bytes = new Uint8Array(64);
+  while (out.length < 32) {
+    crypto.getRandomValues(bytes);
+    // 248 = 4 × 62: bytes below it map uniformly onto the alphabet.
+    for (const byte of bytes) if (byte < 248 && out.length < 32) out += ALPHABET[byte % ALPHABET.length];
+  }
   return out;
 }
 

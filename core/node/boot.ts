@@ -15,7 +15,6 @@
  *   firewall that drops ICMP was waited for forever).
  */
 import { existsSync, readdirSync, readFileSync, unlinkSync } from "node:fs";
-import { connect } from "node:net";
 import { join } from "node:path";
 import type { CommandContext, CommandDef } from "../cli/command.ts";
 import { SlapError, messageOf } from "../errors.ts";
@@ -55,7 +54,9 @@ function seconds(value: unknown, name: string, fallback: number): number {
 
 const sleep = (s: number) => Bun.sleep(s * 1000);
 
-function tcpOpens(host: string, port: number, timeoutSeconds: number): Promise<boolean> {
+async function tcpOpens(host: string, port: number, timeoutSeconds: number): Promise<boolean> {
+  // Imported here: every slapos start reads this file for the command table, and node:net is a big module.
+  const { connect } = await import("node:net");
   return new Promise((resolve) => {
     const socket = connect({ host, port });
     const done = (ok: boolean) => {

@@ -3,13 +3,13 @@
  * our `slapos cache lookup` (the same as binary-sr). They ask the
  * `binaryCache.lookup` hook, so a plugin's cache backend answers them too.
  */
-import { createHash } from "node:crypto";
 import type { CommandContext, CommandDef } from "../../core/cli/command.ts";
 import { SlapError, messageOf } from "../../core/errors.ts";
 import type { CacheEntry, CacheQuery } from "../../core/hooks/groups/cache.ts";
 import { prettyTable } from "./table.ts";
 
-const md5 = (text: string) => createHash("md5").update(text, "utf8").digest("hex");
+// Bun's hasher, not node:crypto: every slapos start reads this file, and node:crypto is a big module to load.
+const md5 = (text: string) => new Bun.CryptoHasher("md5").update(text).digest("hex");
 
 async function lookup(ctx: CommandContext, query: CacheQuery): Promise<CacheEntry[]> {
   const entries = await ctx.hooks.binaryCache.lookup.promise(query);

@@ -1,6 +1,9 @@
 /**
  * The plugin's commands: `node supervisord`, `node supervisorctl` and its
  * aliases `node status|start|stop|restart|tail`, and `node watchdog`.
+ * Every slapos start reads this file for the command table, so the daemon,
+ * the controller and the watchdog are imported by the command that runs
+ * them, not here.
  */
 import { resolve } from "node:path";
 import type { CommandContext, CommandDef } from "../../core/cli/command.ts";
@@ -8,13 +11,7 @@ import { configurationPath } from "../../core/config/discover.ts";
 import { parseBoolean } from "../../core/config/defaults.ts";
 import { SlapConfig } from "../../core/config/slap-config.ts";
 import { messageOf, SlapError } from "../../core/errors.ts";
-import { createSupervisordConfiguration, supervisorPaths } from "../../core/node/supervisor-files.ts";
-import { supervisorState } from "./api/control.ts";
 import { required } from "../../core/hooks/loader.ts";
-import { supervisorctl } from "./ctl/main.ts";
-import { loadWithHooks, runDaemon } from "./daemon/daemon.ts";
-import { DAEMONIZED_ENV, launchDetached } from "./daemon/launch.ts";
-import { runWatchdog } from "./watchdog/watchdog.ts";
 import { tapped } from "./tapped.ts";
 
 function controlLog(ctx: { log: CommandContext["log"] }) {
@@ -34,6 +31,7 @@ function instanceRootOf(config: SlapConfig, configPath: string | undefined): str
 
 /** The daemon as the detached child of `supervisord` without -n: report READY or ERROR on stdout. */
 async function runDaemonChild(ctx: CommandContext, configPath: string): Promise<number> {
+  const [{ DAEMONIZED_ENV }, { runDaemon }] = await Promise.all([import("./daemon/launch.ts"), import("./daemon/daemon.ts")]);
   delete process.env[DAEMONIZED_ENV];
   try {
     await runDaemon({
@@ -67,6 +65,8 @@ export const supervisordCommand: CommandDef = {
   config: "node",
   configOptional: true,
   async run(ctx) {
+    const [{ DAEMONIZED_ENV, launchDetached }, { loadWithHooks, runDaemon }, { createSupervisordConfiguration, supervisorPaths }] =
+      await Promise.all([import("./daemon/launch.ts"), import("./daemon/daemon.ts"), import("../../core/node/supervisor-files.ts")]);
     const nodaemon = Boolean(ctx.options.nodaemon);
     const given = ctx.options.configuration as string | undefined;
     if (process.env[DAEMONIZED_ENV] === "1" && given) return runDaemonChild(ctx, resolve(given));
@@ -89,6 +89,7 @@ export const supervisordCommand: CommandDef = {
     });
     const paths = supervisorPaths(instanceRoot);
     if (nodaemon) {
+      const { supervisorState } = await import("./api/control.ts");
       if ((await supervisorState(paths.socket)) === 1) {
         log.debug("Supervisord already running.");
         return 0;
@@ -137,6 +138,7 @@ function supervisorctlCommand(name: string, alias: string | undefined, summary: 
     configOptional: true,
     passthrough: true,
     async run(ctx) {
+      const [{ supervisorctl }, { supervisorPaths }] = await Promise.all([import("./ctl/main.ts"), import("../../core/node/supervisor-files.ts")]);
       const { cfg, rest } = takeCfg(ctx.rest);
       const args = alias ? [alias, ...rest] : rest;
       let config = ctx.config;
@@ -187,6 +189,7 @@ export const watchdogCommand: CommandDef = {
   async run(ctx) {
     const missing = ["master-url", "computer-id"].filter((k) => !ctx.options[k]).map((k) => `--${k}`);
     if (missing.length) throw new SlapError("usage", `the following arguments are required: ${missing.join(", ")}`);
+    const { runWatchdog } = await import("./watchdog/watchdog.ts");
     await runWatchdog({
       masterUrl: String(ctx.options["master-url"]),
       computerId: String(ctx.options["computer-id"]),

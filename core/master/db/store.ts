@@ -156,6 +156,11 @@ export class Store {
     this.rollback = db.prepare("ROLLBACK");
   }
 
+  /** How many of this process's transactions committed a change so far (no SQL: free to read). */
+  get writes(): number {
+    return this.writeGeneration;
+  }
+
   /** Changes when this process commits a write or another connection does. */
   generation(): string {
     return `${this.writeGeneration}:${this.sql.dataVersion.get()!.data_version}`;

@@ -54,7 +54,25 @@ export function checkValue(value: PyValue, what: string, depth = 0): void {
 
 /** Fields of a request: the query string for GET, the urlencoded body for POST. */
 export class Fields {
-  constructor(readonly params: URLSearchParams) {}
+  private parsed?: URLSearchParams;
+
+  /**
+   * `source` is either the parsed fields or, for an urlencoded body, its
+   * text — parsed on first use, so that an answer found by the body alone
+   * (see slap/answer-cache.ts) never parses it.
+   */
+  constructor(private readonly source: URLSearchParams | string) {
+    if (typeof source !== "string") this.parsed = source;
+  }
+
+  get params(): URLSearchParams {
+    return (this.parsed ??= new URLSearchParams(this.source as string));
+  }
+
+  /** The urlencoded body as received, or undefined (query string, multipart). */
+  get body(): string | undefined {
+    return typeof this.source === "string" ? this.source : undefined;
+  }
 
   has(name: string): boolean {
     return this.params.has(name);
@@ -110,7 +128,7 @@ export async function readFields(request: Request, url: URL): Promise<Fields> {
     }
     return new Fields(params);
   }
-  return new Fields(new URLSearchParams(await request.text()));
+  return new Fields(await request.text());
 }
 
 /** A decoded value that must be a dict with string keys. */

@@ -21,7 +21,6 @@ import { failure, tooLarge } from "../http/handler.ts";
 import { Fields, readFields } from "../http/input.ts";
 import { pythonJson } from "../http/json.ts";
 import { consumeToken } from "./tokens.ts";
-import { issueCertificate } from "./x509.ts";
 
 export const REGISTER_PATH = "/Person_requestComputer";
 
@@ -49,6 +48,8 @@ async function register(ctx: MasterContext, fields: Fields, token: string): Prom
   } catch (error) {
     throw new HttpError(500, `cannot read the CA files: ${messageOf(error)}`);
   }
+  // node:crypto's X.509 code loads only when a node registers.
+  const { issueCertificate } = await import("./x509.ts");
   return ctx.store.transaction("write", () => {
     const valid = ctx.store.db.query("SELECT 1 FROM computer_token WHERE token=? AND used_by IS NULL").get(token);
     if (!valid) throw new HttpError(403, "unknown or already used token");

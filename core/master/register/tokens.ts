@@ -5,11 +5,10 @@
  * directly) and a running master agree.
  */
 import type { Database } from "bun:sqlite";
-import { randomBytes } from "node:crypto";
 
-/** A new token, stored unused. */
+/** A new token, stored unused: 24 random bytes, base64url. (Web Crypto, not node:crypto: the master never loads that module.) */
 export function createToken(db: Database): string {
-  const token = randomBytes(24).toString("base64url");
+  const token = Buffer.from(crypto.getRandomValues(new Uint8Array(24))).toString("base64url");
   db.query("INSERT INTO computer_token (token, created, used_by) VALUES (?, ?, NULL)").run(token, Date.now() / 1000);
   return token;
 }

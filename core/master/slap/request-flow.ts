@@ -62,7 +62,7 @@ export async function performRequest(
       if (decision.error) throw decision.error;
       if (decision.target) return { parsed, forward: decision.target };
     }
-    return { parsed, document: await requestInstance(ctx, parsed), kind: "instance" as const };
+    return { parsed, document: await requestInstance(ctx, parsed, exists), kind: "instance" as const };
   });
   if (local.document) return { document: local.document, kind: local.kind };
   const { document, name } = await forwardRequest(ctx, local.forward!, local.parsed);

@@ -68,10 +68,14 @@ async function choosePartition(ctx: MasterContext, request: ParsedRequest, compu
   return ctx.store.sql.firstFree.get(computerId);
 }
 
-/** A non-shared request: allocate or update, then answer a SoftwareInstance. */
-export async function requestInstance(ctx: MasterContext, request: ParsedRequest): Promise<PyObject> {
+/**
+ * A non-shared request: allocate or update, then answer a SoftwareInstance.
+ * `found` is the instance's partition when the caller already looked it up
+ * in this transaction (null: it does not exist).
+ */
+export async function requestInstance(ctx: MasterContext, request: ParsedRequest, found?: PartitionRow | null): Promise<PyObject> {
   const sql = ctx.store.sql;
-  let partition = sql.instance.get(request.partitionReference, request.requestedBy);
+  let partition = found !== undefined ? found : sql.instance.get(request.partitionReference, request.requestedBy);
   let requestedState = request.requestedState;
   let softwareType = request.softwareType;
   let name = partition?.partition_reference ?? null;

@@ -3,14 +3,19 @@
  * slap-protocol.md §2.1, with the safe loader's rule that only
  * `slapos.slap.slap` objects of four classes may be built. Strings get the
  * marshaller's second unescape. Anything else is a `marshal` SlapError.
+ *
+ * Two readers: the one-pass reader (one-pass.ts) reads what the wire
+ * carries, several times faster; whatever it is not sure of goes to the tree
+ * reader below (an element tree, then values), which defines what is
+ * accepted and what every refusal says.
  */
 import { SlapError } from "../../errors.ts";
+import { readOnePass } from "./one-pass.ts";
+import { ALLOWED_CLASSES, ALLOWED_MODULE, parseFloatText, parseIntText, refuse, secondUnescape } from "./scalars.ts";
 import { parseXml, type XmlElement } from "./xml-reader.ts";
 import { PyComplex, PyFloat, PyObject, PyTuple, pyDict, type PyDict, type PyValue } from "./values.ts";
 
-/** Classes the safe loader builds; anything else is refused. */
-export const ALLOWED_CLASSES = new Set(["Computer", "ComputerPartition", "SoftwareRelease", "SoftwareInstance"]);
-export const ALLOWED_MODULE = "slapos.slap.slap";
+export { ALLOWED_CLASSES, ALLOWED_MODULE };
 
 /** Default limit on a document's size: bigger bodies are refused before parsing. */
 export const MAX_DOCUMENT_BYTES = 32 * 1024 * 1024;
@@ -19,32 +24,7 @@ export interface LoadOptions {
   maxBytes?: number;
 }
 
-function refuse(message: string): never {
-  throw new SlapError("marshal", `invalid marshal document: ${message}`);
-}
-
-function secondUnescape(text: string): string {
-  if (!text.includes("&")) return text;
-  return text.replaceAll("&lt;", "<").replaceAll("&gt;", ">").replaceAll("&amp;", "&");
-}
-
-const INT = /^\s*[-+]?\d+\s*$/;
-const FLOAT = /^\s*([-+]?(\d+\.?\d*([eE][-+]?\d+)?|\.\d+([eE][-+]?\d+)?|inf|infinity|nan))\s*$/i;
-
-function parseInt(text: string, tag: string): number | bigint {
-  if (!INT.test(text)) refuse(`<${tag}> holds ${JSON.stringify(text)}`);
-  const big = BigInt(text.trim());
-  return big >= BigInt(Number.MIN_SAFE_INTEGER) && big <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(big) : big;
-}
-
-function parseFloatText(text: string): number {
-  const match = FLOAT.exec(text);
-  if (!match) refuse(`<float> holds ${JSON.stringify(text)}`);
-  const body = match[1].toLowerCase();
-  if (body.endsWith("inf") || body.endsWith("infinity")) return body.startsWith("-") ? -Infinity : Infinity;
-  if (body.endsWith("nan")) return NaN;
-  return Number(body);
-}
+const parseInt = parseIntText;
 
 class Reader {
   private readonly refs = new Map<string, PyValue>();
@@ -160,20 +140,32 @@ class Reader {
   }
 }
 
-/** `slapos.util.loads`: a `<marshal>` document (text or UTF-8 bytes) to a value. */
-export function loads(document: string | Uint8Array, options: LoadOptions = {}): PyValue {
+function checkedText(document: string | Uint8Array, options: LoadOptions): string {
   const max = options.maxBytes ?? MAX_DOCUMENT_BYTES;
   const size = typeof document === "string" ? document.length : document.byteLength;
   if (size > max) throw new SlapError("marshal", `marshal document of ${size} bytes is over the ${max}-byte limit`);
-  let text: string;
   try {
-    text = typeof document === "string" ? document : new TextDecoder("utf-8", { fatal: true }).decode(document);
+    return typeof document === "string" ? document : new TextDecoder("utf-8", { fatal: true }).decode(document);
   } catch {
     refuse("not valid UTF-8");
   }
-  const root = parseXml(text);
+}
+
+/** The tree reader alone: what `loads` falls back to, and what the one-pass reader is checked against. */
+export function loadsByTree(document: string | Uint8Array, options: LoadOptions = {}): PyValue {
+  const root = parseXml(checkedText(document, options));
   if (root.name !== "marshal") refuse(`root element is <${root.name}>, not <marshal>`);
   if (root.text.trim()) refuse("<marshal> may not hold text");
   if (root.children.length !== 1) refuse(`<marshal> holds ${root.children.length} values, not one`);
   return new Reader().value(root.children[0]);
+}
+
+/** `slapos.util.loads`: a `<marshal>` document (text or UTF-8 bytes) to a value. */
+export function loads(document: string | Uint8Array, options: LoadOptions = {}): PyValue {
+  const text = checkedText(document, options);
+  try {
+    return readOnePass(text);
+  } catch {
+    return loadsByTree(text, { maxBytes: Infinity });
+  }
 }

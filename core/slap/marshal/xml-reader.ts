@@ -23,33 +23,77 @@ function refuse(message: string): never {
   throw new SlapError("marshal", `invalid marshal document: ${message}`);
 }
 
-/** Decode `&amp;`-style and numeric references, once. */
+/** [0-9A-Fa-f] */
+function isHexDigit(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102);
+}
+
+function isLetter(c: number): boolean {
+  return (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+}
+
+/** End (the `;`) of the reference `&...;` at `amp`, or -1 when it is not one (a bare '&'). */
+function referenceEnd(text: string, amp: number): number {
+  let i = amp + 1;
+  const c = text.charCodeAt(i);
+  if (c === 35 /* # */) {
+    i++;
+    let digits = i;
+    if (text.charCodeAt(i) === 120 /* x */ && isHexDigit(text.charCodeAt(i + 1))) {
+      digits = ++i;
+      while (isHexDigit(text.charCodeAt(i))) i++;
+    } else {
+      while (text.charCodeAt(i) >= 48 && text.charCodeAt(i) <= 57) i++;
+    }
+    return i > digits && text.charCodeAt(i) === 59 ? i : -1;
+  }
+  if (!isLetter(c)) return -1;
+  while (isLetter(text.charCodeAt(i))) i++;
+  return text.charCodeAt(i) === 59 ? i : -1;
+}
+
+function referenceValue(whole: string): string {
+  if (whole[1] === "#") {
+    const code = whole[2] === "x" ? parseInt(whole.slice(3, -1), 16) : parseInt(whole.slice(2, -1), 10);
+    if (!Number.isFinite(code) || code > 0x10ffff || (code < 32 && code !== 9 && code !== 10 && code !== 13)) {
+      refuse(`character reference ${whole} is not allowed`);
+    }
+    return String.fromCodePoint(code);
+  }
+  switch (whole) {
+    case "&amp;":
+      return "&";
+    case "&lt;":
+      return "<";
+    case "&gt;":
+      return ">";
+    case "&quot;":
+      return '"';
+    case "&apos;":
+      return "'";
+    default:
+      return refuse(`undefined entity ${whole}`);
+  }
+}
+
+/**
+ * Decode `&amp;`-style and numeric (`&#233;`, `&#xE9;`) references, once,
+ * left to right; a '&' that starts no reference, an unknown entity or a
+ * forbidden character is refused.
+ */
 export function decodeEntities(text: string): string {
-  if (!text.includes("&")) return text;
-  return text.replace(/&(#x[0-9A-Fa-f]+|#[0-9]+|[A-Za-z]+);|&/g, (whole, ref: string | undefined) => {
-    if (ref === undefined) refuse("a bare '&' in text");
-    if (ref[0] === "#") {
-      const code = ref[1] === "x" ? parseInt(ref.slice(2), 16) : parseInt(ref.slice(1), 10);
-      if (!Number.isFinite(code) || code > 0x10ffff || (code < 32 && code !== 9 && code !== 10 && code !== 13)) {
-        refuse(`character reference ${whole} is not allowed`);
-      }
-      return String.fromCodePoint(code);
-    }
-    switch (ref) {
-      case "amp":
-        return "&";
-      case "lt":
-        return "<";
-      case "gt":
-        return ">";
-      case "quot":
-        return '"';
-      case "apos":
-        return "'";
-      default:
-        return refuse(`undefined entity ${whole}`);
-    }
-  });
+  let amp = text.indexOf("&");
+  if (amp < 0) return text;
+  let out = "";
+  let from = 0;
+  while (amp >= 0) {
+    const end = referenceEnd(text, amp);
+    if (end < 0) refuse("a bare '&' in text");
+    out += text.slice(from, amp) + referenceValue(text.slice(amp, end + 1));
+    from = end + 1;
+    amp = text.indexOf("&", from);
+  }
+  return out + text.slice(from);
 }
 
 export function parseXml(source: string, maxDepth = 256): XmlElement {
