@@ -4,9 +4,9 @@
  * directory, then hard-linked to its final name — which fails instead of
  * replacing a file that appeared meanwhile — and only when every link is
  * made are the temporary names removed. Any failure removes what was
- * written, and the directory too when this call created it.
+ * written; the command removes the folder too when it created it.
  */
-import { chmodSync, existsSync, linkSync, mkdirSync, renameSync, rmdirSync, rmSync, writeFileSync } from "node:fs";
+import { accessSync, chmodSync, constants, existsSync, linkSync, mkdirSync, renameSync, rmdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { SlapError, messageOf } from "../errors.ts";
 import type { Logger } from "../log/logger.ts";
 
@@ -32,17 +32,33 @@ function placeNew(temporary: string, file: ClientFile): void {
   renameSync(temporary, file.path);
 }
 
-/** Create `dir` (0700, parents too) if needed, then the files; all or nothing. */
-export function writeClientFiles(dir: string, files: ClientFile[], log: Logger): void {
-  let createdDir: string | undefined;
+/**
+ * Create `dir` (0700, parents too) if needed and check that files can be
+ * made there, before anything is asked of the master. Returns the first
+ * folder created, for `removeCreated` when the command fails later.
+ */
+export function prepareDirectory(dir: string, log: Logger): string | undefined {
+  let created: string | undefined;
   if (!existsSync(dir)) {
     log.debug(`Creating directory ${dir}`);
     try {
-      createdDir = mkdirSync(dir, { recursive: true, mode: 0o700 }) ?? undefined;
+      created = mkdirSync(dir, { recursive: true, mode: 0o700 }) ?? undefined;
     } catch (error) {
       throw new SlapError("failure", `cannot create the directory ${dir}: ${messageOf(error)}`, { cause: error });
     }
   }
+  try {
+    if (!statSync(dir).isDirectory()) throw new Error("not a directory");
+    accessSync(dir, constants.W_OK | constants.X_OK);
+  } catch (error) {
+    removeCreated(created, dir);
+    throw new SlapError("failure", `cannot write in ${dir}: ${messageOf(error)}`, { cause: error });
+  }
+  return created;
+}
+
+/** Write the files (into an existing folder); all or nothing. */
+export function writeClientFiles(files: ClientFile[], log: Logger): void {
   const temporaries: string[] = [];
   const placed: string[] = [];
   try {
@@ -58,17 +74,17 @@ export function writeClientFiles(dir: string, files: ClientFile[], log: Logger):
       placed.push(file.path);
     });
   } catch (error) {
-    for (const path of [...placed, ...temporaries]) rmSync(path, { force: true });
-    if (createdDir) removeCreated(createdDir, dir);
+    for (const path of placed) rmSync(path, { force: true });
     if (error instanceof SlapError) throw error;
-    throw new SlapError("failure", `cannot write the client configuration in ${dir}: ${messageOf(error)}`, { cause: error });
+    throw new SlapError("failure", `cannot write the client configuration: ${messageOf(error)}`, { cause: error });
   } finally {
     for (const temporary of temporaries) rmSync(temporary, { force: true });
   }
 }
 
-/** Remove the (now empty) directories from `dir` up to `top`, the first one this run created. */
-function removeCreated(top: string, dir: string): void {
+/** Remove the (empty) folders from `dir` up to `top`, the first one `prepareDirectory` created. */
+export function removeCreated(top: string | undefined, dir: string): void {
+  if (top === undefined) return;
   let current = dir;
   for (;;) {
     try {

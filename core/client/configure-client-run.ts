@@ -10,9 +10,11 @@
  * where the cfg path is `--cfg`, else `$SLAPOS_CLIENT_CONFIGURATION`, else
  * `~/.slapos/slapos-client.cfg`. It refuses (exit 1) when any of the three
  * exists. Unlike the reference, the existing files are checked before the
- * token is asked, the directory is only created once the master has
- * answered, and the three files appear together or not at all
- * (client-files.ts).
+ * token is asked, a directory the command created is removed again when it
+ * fails, and the three files appear together or not at all
+ * (client-files.ts). Against a master that does not answer `getHateoasUrl`
+ * but serves `<master>/hateoas` (slapproxy, ours), the configuration also
+ * gets `master_rest_url` (configure-client-probe.ts).
  */
 import { dirname, join } from "node:path";
 import { lstatSync } from "node:fs";
@@ -20,7 +22,8 @@ import type { CommandContext } from "../cli/command.ts";
 import { configurationPath } from "../config/discover.ts";
 import { SlapError, messageOf } from "../errors.ts";
 import { askUntilAnswered } from "../node/register/prompt.ts";
-import { writeClientFiles } from "./client-files.ts";
+import { masterRestUrlToWrite, withMasterRestUrl } from "./configure-client-probe.ts";
+import { prepareDirectory, removeCreated, writeClientFiles } from "./client-files.ts";
 
 /** slapos.core's `slapos-client.cfg.example`, whose three values the command replaces. */
 export const CLIENT_CONFIGURATION_TEMPLATE = `[slapos]
@@ -125,25 +128,33 @@ export async function runConfigureClient(ctx: CommandContext): Promise<number> {
       return 1;
     }
   }
-  const given = ctx.options.token === undefined ? "" : String(ctx.options.token).trim();
-  const token = given || askUntilAnswered("Credential security token: ", "token");
-  let pair: { certificate: string; key: string };
+  const created = prepareDirectory(dir, ctx.log);
   try {
-    pair = await certificateKeyPair(web, token);
+    const given = ctx.options.token === undefined ? "" : String(ctx.options.token).trim();
+    const token = given || askUntilAnswered("Credential security token: ", "token");
+    let pair: { certificate: string; key: string };
+    try {
+      pair = await certificateKeyPair(web, token);
+    } catch (error) {
+      if (!(error instanceof Refusal)) throw error;
+      ctx.log.critical(error.message);
+      removeCreated(created, dir);
+      return 1;
+    }
+    const masterRestUrl = await masterRestUrlToWrite(masterUrl, pair, ctx.log);
+    if (masterRestUrl) ctx.log.debug(`The master does not say where its hateoas API is: master_rest_url = ${masterRestUrl}`);
+    writeClientFiles(
+      [
+        { path: certPath, content: pair.certificate, what: "certificate" },
+        { path: keyPath, content: pair.key, what: "key" },
+        { path: configPath, content: withMasterRestUrl(clientConfiguration(masterUrl, certPath, keyPath), masterRestUrl), what: "configuration" },
+      ],
+      ctx.log,
+    );
   } catch (error) {
-    if (!(error instanceof Refusal)) throw error;
-    ctx.log.critical(error.message);
-    return 1;
+    removeCreated(created, dir);
+    throw error;
   }
-  writeClientFiles(
-    dir,
-    [
-      { path: certPath, content: pair.certificate, what: "certificate" },
-      { path: keyPath, content: pair.key, what: "key" },
-      { path: configPath, content: clientConfiguration(masterUrl, certPath, keyPath), what: "configuration" },
-    ],
-    ctx.log,
-  );
   ctx.log.info(`SlapOS client configuration written to ${configPath}`);
   return 0;
 }
