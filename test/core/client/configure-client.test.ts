@@ -231,10 +231,10 @@ describe("against a master that answers getHateoasUrl (as a real SlapOS Master d
     // A stand-in for the real master's web side (ERP5, not ours): the certificate of the test CA for any token.
     const pair = { certificate: readFileSync(certs.clientCert, "utf8"), key: readFileSync(certs.clientKey, "utf8") };
     const seen: string[] = [];
-    const server = Bun.serve({
+    const server: ReturnType<typeof Bun.serve> = Bun.serve({
       hostname: "127.0.0.1",
       port: 0,
-      fetch(request) {
+      fetch(request): Response {
         const path = new URL(request.url).pathname;
         seen.push(`${request.method} ${path} ${request.headers.get("x-access-token") ?? ""}`.trim());
         if (path === "/Person_getCertificate" && request.method === "POST") return Response.json(pair);
