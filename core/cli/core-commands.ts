@@ -15,6 +15,7 @@ import { nodeCommands } from "../node/commands.ts";
 import { nodeRunCommand } from "../node/run/command.ts";
 import { configureClientCommand } from "../client/configure-client.ts";
 import { pruneCommand } from "../node/prune.ts";
+import { consoleCommand } from "../client/console.ts";
 
 /** Node commands that are not slapgrid runs: register, boot, bang, the node loop. */
 export const nodeExtraCommands: CommandDef[] = [registerCommand, bootCommand, bangCommand, nodeRunCommand];
@@ -27,4 +28,5 @@ export const coreCommands: CommandDef[] = [
   ...nodeExtraCommands,
   configureClientCommand,
   pruneCommand,
+  consoleCommand,
 ];
