@@ -40,6 +40,13 @@ export function toPlain(value: PyValue | undefined): unknown {
   return value;
 }
 
+/** An object literal (of this realm or the REPL's): its prototype is null or some realm's Object.prototype. */
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return false;
+  const proto = Object.getPrototypeOf(value);
+  return proto === null || Object.getPrototypeOf(proto) === null;
+}
+
 /** A TypeError about the caller's arguments, shown by the console without the bundle's stack. */
 function argumentError(message: string): TypeError {
   const error = new TypeError(message);
@@ -56,7 +63,7 @@ function toPy(value: unknown, where: string): PyValue {
     return value;
   }
   if (Array.isArray(value)) return value.map((v, i) => toPy(v, `${where}[${i}]`));
-  if (isPlainDict(value)) {
+  if (isPlainObject(value)) {
     const out = Object.create(null) as Record<string, PyValue>;
     for (const [k, v] of Object.entries(value)) out[k] = toPy(v, `${where}.${k}`);
     return out;
@@ -66,7 +73,7 @@ function toPy(value: unknown, where: string): PyValue {
 
 function dictArgument(value: unknown, name: string): Record<string, PyValue> | undefined {
   if (value === undefined || value === null) return undefined;
-  if (!isPlainDict(value)) throw argumentError(`${name} must be an object of parameters`);
+  if (!isPlainObject(value)) throw argumentError(`${name} must be an object of parameters`);
   return toPy(value, name) as Record<string, PyValue>;
 }
 
@@ -132,7 +139,7 @@ const REQUEST_KEYWORDS = ["software_release", "partition_reference", "partition_
 
 /** The arguments of request(), positional (the reference's order) or one object of its keyword names. */
 function requestKeywords(args: unknown[]): RequestKeywords {
-  if (args.length === 1 && isPlainDict(args[0])) {
+  if (args.length === 1 && isPlainObject(args[0])) {
     const unknown = Object.keys(args[0]).filter((k) => !REQUEST_KEYWORDS.includes(k));
     if (unknown.length) throw argumentError(`request() got unexpected keyword(s): ${unknown.join(", ")}`);
     return args[0] as RequestKeywords;

@@ -1,6 +1,7 @@
 /**
  * The interactive side of `slapos console`: node:repl (as Bun provides it)
- * with the console's names in its context and top-level `await`.
+ * with top-level `await`, evaluating in the process's own global scope
+ * (the console is the whole process), where the console's names are.
  *
  * - On a terminal: the REPL itself, prompt `slapos> `, history kept in
  *   `~/.slapconsolehistory` (as the reference's plain console).
@@ -21,12 +22,12 @@ export const CONSOLE_BANNER = `slapos console allows you interact with slap API.
 calls to the master return Promises: await them).
 
 examples :
-slapos> // Request instance
-slapos> await request(kvm, "myuniquekvm")
-slapos> // Request software installation on owned computer
-slapos> await supply(kvm, "mycomputer")
-slapos> // Fetch instance informations on already launched instance
-slapos> (await request(kvm, "myuniquekvm")).getConnectionParameter("url")
+  // Request instance
+  await request(kvm, "myuniquekvm")
+  // Request software installation on owned computer
+  await supply(kvm, "mycomputer")
+  // Fetch instance informations on already launched instance
+  (await request(kvm, "myuniquekvm")).getConnectionParameter("url")
 `;
 
 /** The parts of Bun's REPLServer this file relies on beyond the typed API. */
@@ -50,7 +51,7 @@ function historyPath(): string {
 /** The REPL on a terminal; resolves when the user leaves it (Ctrl+D, .exit). */
 export async function interactiveConsole(names: Record<string, unknown>): Promise<void> {
   process.stdout.write(CONSOLE_BANNER);
-  const server = repl.start({ prompt: "slapos> ", ignoreUndefined: true }) as unknown as ReplInternals;
+  const server = repl.start({ prompt: "slapos> ", ignoreUndefined: true, useGlobal: true }) as unknown as ReplInternals;
   Object.assign(server.context, names);
   const path = historyPath();
   try {
@@ -84,7 +85,7 @@ export async function pipedConsole(names: Record<string, unknown>, input: AsyncI
       done();
     },
   });
-  const server = repl.start({ prompt: "", input: feed, output, terminal: false, ignoreUndefined: true }) as unknown as ReplInternals;
+  const server = repl.start({ prompt: "", input: feed, output, terminal: false, ignoreUndefined: true, useGlobal: true }) as unknown as ReplInternals;
   Object.assign(server.context, names);
   const exited = new Promise<void>((resolve) => server.on("exit", resolve));
 
