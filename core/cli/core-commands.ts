@@ -13,6 +13,9 @@ import { bootCommand } from "../node/boot.ts";
 import { registerCommand } from "../node/register/command.ts";
 import { nodeCommands } from "../node/commands.ts";
 import { nodeRunCommand } from "../node/run/command.ts";
+import { configureClientCommand } from "../client/configure-client.ts";
+import { pruneCommand } from "../node/prune.ts";
+import { consoleCommand } from "../client/console.ts";
 
 /** Node commands that are not slapgrid runs: register, boot, bang, the node loop. */
 export const nodeExtraCommands: CommandDef[] = [registerCommand, bootCommand, bangCommand, nodeRunCommand];
@@ -23,4 +26,7 @@ export const coreCommands: CommandDef[] = [
   ...proxyCommands,
   ...nodeCommands,
   ...nodeExtraCommands,
+  configureClientCommand,
+  pruneCommand,
+  consoleCommand,
 ];

@@ -64,7 +64,7 @@ export function commandHelp(command: CommandDef): string {
   if (command.description) lines.push("", command.description.trim());
   if (command.args?.length) {
     lines.push("", "positional arguments:");
-    for (const arg of command.args) lines.push(`  ${arg.name.padEnd(22)}${arg.help ?? ""}`);
+    for (const arg of command.args) lines.push(arg.name.length <= 20 ? `  ${arg.name.padEnd(22)}${arg.help ?? ""}` : `  ${arg.name}\n${" ".repeat(24)}${arg.help ?? ""}`);
   }
   lines.push("", "optional arguments:", `  ${"-h, --help".padEnd(22)}show this help message and exit`);
   for (const [key, def] of Object.entries(command.options ?? {})) lines.push(optionLine(key, def));

@@ -20,6 +20,7 @@ import { HttpError, errorResponse, text } from "../http/errors.ts";
 import { failure, tooLarge } from "../http/handler.ts";
 import { Fields, readFields } from "../http/input.ts";
 import { pythonJson } from "../http/json.ts";
+import { registerPersonCertificateRoute } from "./person.ts";
 import { consumeToken } from "./tokens.ts";
 
 export const REGISTER_PATH = "/Person_requestComputer";
@@ -90,5 +91,5 @@ export function registerRegistrationRoutes(app: Hono, ctx: MasterContext): strin
       ? text("NotImplementedError: login and password registration is not supported here; use a token (slapos proxy token).", 501)
       : errorResponse(404),
   );
-  return [REGISTER_PATH];
+  return [REGISTER_PATH, ...registerPersonCertificateRoute(app, ctx)];
 }
