@@ -20,7 +20,8 @@ import { dirname, join } from "node:path";
 import { lstatSync } from "node:fs";
 import type { CommandContext } from "../cli/command.ts";
 import { configurationPath } from "../config/discover.ts";
-import { SlapError, messageOf } from "../errors.ts";
+import { SlapError } from "../errors.ts";
+import { webRequest } from "../node/register/credentials.ts";
 import { askUntilAnswered } from "../node/register/prompt.ts";
 import { masterRestUrlToWrite, withMasterRestUrl } from "./configure-client-probe.ts";
 import { prepareDirectory, removeCreated, writeClientFiles } from "./client-files.ts";
@@ -37,9 +38,6 @@ master_url = https://slap.vifib.com/
 cert_file = certificate file location coming from your slapos master account
 key_file = key file location coming from your slapos master account
 `;
-
-/** Seconds; a master that does not answer must not hang the command. */
-const TIMEOUT = 60;
 
 /** The template with master_url, cert_file and key_file set (the reference's three substitutions). */
 export function clientConfiguration(masterUrl: string, certFile: string, keyFile: string): string {
@@ -75,21 +73,12 @@ class Refusal extends Error {}
 /** `POST <web>/Person_getCertificate` with the token; TLS is not verified, as the reference (the user has no CA yet). */
 async function certificateKeyPair(web: string, token: string): Promise<{ certificate: string; key: string }> {
   const url = `${web}/Person_getCertificate`;
-  let response: Response;
-  try {
-    response = await fetch(url, {
-      method: "POST",
-      headers: { "Content-Type": "application/x-www-form-urlencoded", "X-Access-Token": token },
-      body: "",
-      signal: AbortSignal.timeout(TIMEOUT * 1000),
-      tls: { rejectUnauthorized: false },
-      redirect: "follow",
-    } as RequestInit);
-  } catch (cause) {
-    const timedOut = (cause as Error)?.name === "TimeoutError";
-    throw new SlapError("connection", timedOut ? `no answer from ${url} within ${TIMEOUT}s` : `cannot reach ${url}: ${messageOf(cause)}`, { cause });
-  }
-  const body = await response.text();
+  const response = await webRequest(url, {
+    method: "POST",
+    headers: { "Content-Type": "application/x-www-form-urlencoded", "X-Access-Token": token },
+    body: "",
+  });
+  const body = response.text;
   if (response.status === 403) {
     throw new Refusal("Access denied to the SlapOS Master. Please check the authentication token or require a new one.");
   }

@@ -91,7 +91,13 @@ export function xml2dict(xml: string | null | undefined): Record<string, string 
   } catch {
     // a bad reference: the element tree says what is wrong
   }
+  return xml2dictByTree(xml);
+}
+
+/** xml2dict by the element tree: the definition the one-pass reader must agree with, refusals included. */
+export function xml2dictByTree(xml: string): Record<string, string | null> {
   const out: Record<string, string | null> = Object.create(null);
+  if (!xml.trim()) return out;
   let root;
   try {
     root = parseXml(xml);

@@ -34,7 +34,11 @@ function basic(login: string, password: string): string {
   return `Basic ${Buffer.from(`${login}:${password}`, "utf8").toString("base64")}`;
 }
 
-async function request(url: string, init: RequestInit): Promise<{ status: number; ok: boolean; text: string }> {
+/**
+ * A call to a master's web side (also `configure client`'s): TLS not verified,
+ * redirects followed, a 60 s limit, and one-line errors naming the URL.
+ */
+export async function webRequest(url: string, init: RequestInit): Promise<{ status: number; ok: boolean; text: string }> {
   let response: Response;
   try {
     response = await fetch(url, {
@@ -57,7 +61,7 @@ function under(web: string, path: string): string {
 
 /** `GET <web>` with basic auth: the page of a logged-in user has a Logout link. */
 export async function checkCredentials(web: string, login: string, password: string): Promise<boolean> {
-  const answer = await request(web, { headers: { Authorization: basic(login, password) } });
+  const answer = await webRequest(web, { headers: { Authorization: basic(login, password) } });
   return answer.text.includes("Logout");
 }
 
@@ -65,12 +69,12 @@ export async function checkCredentials(web: string, login: string, password: str
 export async function requestCertificate(web: string, nodeName: string, credentials: Credentials): Promise<CertificateKeyPair> {
   const withToken = "token" in credentials;
   const answer = withToken
-    ? await request(under(web, "Person_requestComputer"), {
+    ? await webRequest(under(web, "Person_requestComputer"), {
         method: "POST",
         headers: { "Content-Type": "application/x-www-form-urlencoded", "X-Access-Token": credentials.token },
         body: new URLSearchParams({ title: nodeName }).toString(),
       })
-    : await request(under(web, `Person_requestComputer?title=${nodeName}`), {
+    : await webRequest(under(web, `Person_requestComputer?title=${nodeName}`), {
         headers: { Authorization: basic(credentials.login, credentials.password) },
       });
   if (!answer.ok && answer.text.includes("Certificate still active.")) {

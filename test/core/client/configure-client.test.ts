@@ -10,7 +10,8 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSy
 import { join } from "node:path";
 import { SlapClient } from "../../../core/slap/client.ts";
 import { slapos, startSlapos } from "../../helpers/binary.ts";
-import { makeCerts, type TestCerts } from "../../helpers/certs.ts";
+import type { TestCerts } from "../../helpers/certs.ts";
+import { proxyToken, startRegistrationMaster, stopMaster, type RegistrationMaster } from "../../helpers/registration-master.ts";
 import { freePort, waitFor } from "../../helpers/ports.ts";
 import { tempDir } from "../../helpers/tmp.ts";
 import { formatDocument } from "../master/helpers.ts";
@@ -18,48 +19,19 @@ import { formatDocument } from "../master/helpers.ts";
 const SR = "/srv/sr/configure-client/software.cfg";
 const dir = tempDir();
 let certs: TestCerts;
-let master: { process: ReturnType<typeof startSlapos>; url: string; web: string; cfg: string };
+let master: RegistrationMaster;
 
 beforeAll(async () => {
-  certs = makeCerts(tempDir());
-  const [port, registration] = [await freePort(), await freePort()];
-  const cfg = join(dir, "master.cfg");
-  writeFileSync(
-    cfg,
-    [
-      "[slapos]",
-      "computer_id = computer",
-      "[slapproxy]",
-      "host = 127.0.0.1",
-      `port = ${port}`,
-      `database_uri = ${join(dir, "master.db")}`,
-      `server_cert_file = ${certs.serverCert}`,
-      `server_key_file = ${certs.serverKey}`,
-      `client_ca_file = ${certs.caCert}`,
-      `client_ca_key_file = ${join(certs.dir, "ca.key")}`,
-      `registration_port = ${registration}`,
-      "",
-    ].join("\n"),
-  );
-  const process = startSlapos(["proxy", "start", "--cfg", cfg]);
-  master = { process, url: `https://127.0.0.1:${port}`, web: `https://127.0.0.1:${registration}`, cfg };
-  const tls = { tls: { rejectUnauthorized: false, cert: readFileSync(certs.clientCert, "utf8"), key: readFileSync(certs.clientKey, "utf8") } } as RequestInit;
-  await waitFor(async () => (await fetch(`${master.url}/getRunId`, tls)).ok, 30, "proxy start");
+  master = await startRegistrationMaster("computer");
+  certs = master.certs;
   // What `slapos node format` posts (with the node's certificate), so that requests can be allocated.
   const node = new SlapClient({ masterUrl: master.url, certFile: certs.clientCert, keyFile: certs.clientKey });
   await node.loadComputerConfigurationFromXML(formatDocument(["slappart0", "slappart1"]));
 }, 60_000);
 
-afterAll(async () => {
-  master?.process.kill("SIGTERM");
-  await master?.process.exited;
-});
+afterAll(() => stopMaster(master));
 
-async function token(): Promise<string> {
-  const r = await slapos(["proxy", "token", "--cfg", master.cfg]);
-  expect(r.code).toBe(0);
-  return /Computer token: (\S+)/.exec(r.stdout)![1];
-}
+const token = () => proxyToken(master);
 
 const configure = (cfgPath: string, args: string[], stdin?: string, web = master.web) =>
   slapos(["--log-time", "configure", "client", "--cfg", cfgPath, "--master-url", master.url, "--master-url-web", web, ...args], {

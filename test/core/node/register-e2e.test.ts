@@ -9,53 +9,20 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { existsSync, readFileSync, readdirSync, statSync, writeFileSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { SlapConfig } from "../../../core/config/slap-config.ts";
-import { slapos, startSlapos } from "../../helpers/binary.ts";
-import { makeCerts, type TestCerts } from "../../helpers/certs.ts";
-import { freePort, waitFor } from "../../helpers/ports.ts";
+import { slapos } from "../../helpers/binary.ts";
+import { proxyToken, startRegistrationMaster, stopMaster, type RegistrationMaster } from "../../helpers/registration-master.ts";
 import { tempDir } from "../../helpers/tmp.ts";
 
 const IS_ROOT = process.getuid?.() === 0;
-const dir = tempDir();
-let certs: TestCerts;
-let master: { process: ReturnType<typeof startSlapos>; url: string; web: string; cfg: string };
+let master: RegistrationMaster;
 
 beforeAll(async () => {
-  certs = makeCerts(tempDir());
-  const [port, registration] = [await freePort(), await freePort()];
-  const cfg = join(dir, "master.cfg");
-  writeFileSync(
-    cfg,
-    [
-      "[slapos]",
-      "computer_id = COMP-MASTER",
-      "[slapproxy]",
-      "host = 127.0.0.1",
-      `port = ${port}`,
-      `database_uri = ${join(dir, "master.db")}`,
-      `server_cert_file = ${certs.serverCert}`,
-      `server_key_file = ${certs.serverKey}`,
-      `client_ca_file = ${certs.caCert}`,
-      `client_ca_key_file = ${join(certs.dir, "ca.key")}`,
-      `registration_port = ${registration}`,
-      "",
-    ].join("\n"),
-  );
-  const process = startSlapos(["proxy", "start", "--cfg", cfg]);
-  master = { process, url: `https://127.0.0.1:${port}`, web: `https://127.0.0.1:${registration}`, cfg };
-  const tls = { tls: { rejectUnauthorized: false, cert: readFileSync(certs.clientCert, "utf8"), key: readFileSync(certs.clientKey, "utf8") } } as RequestInit;
-  await waitFor(async () => (await fetch(`${master.url}/getRunId`, tls)).ok, 30, "proxy start");
+  master = await startRegistrationMaster("COMP-MASTER");
 }, 60_000);
 
-afterAll(async () => {
-  master?.process.kill("SIGTERM");
-  await master?.process.exited;
-});
+afterAll(() => stopMaster(master));
 
-async function token(): Promise<string> {
-  const r = await slapos(["proxy", "token", "--cfg", master.cfg]);
-  expect(r.code).toBe(0);
-  return /Computer token: (\S+)/.exec(r.stdout)![1];
-}
+const token = () => proxyToken(master);
 
 const register = (cfgDir: string, args: string[], stdin?: string) =>
   slapos(["--log-time", "node", "register", "--cfg", join(cfgDir, "slapos.cfg"), "--master-url", master.url, "--master-url-web", master.web, ...args], {

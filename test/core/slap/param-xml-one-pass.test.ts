@@ -4,30 +4,11 @@
  * definition below), refusals included.
  */
 import { describe, expect, test } from "bun:test";
-import { SlapError } from "../../../core/errors.ts";
-import { parseXml } from "../../../core/slap/marshal/xml-reader.ts";
-import { dict2xml, xml2dict } from "../../../core/slap/param-xml.ts";
+import type { SlapError } from "../../../core/errors.ts";
+import { dict2xml, xml2dict, xml2dictByTree } from "../../../core/slap/param-xml.ts";
 
-/** xml2dict by the element tree, as it was defined before the one-pass reader. */
-function byTree(xml: string | null): Record<string, string | null> {
-  const out: Record<string, string | null> = Object.create(null);
-  if (!xml || !xml.trim()) return out;
-  let root;
-  try {
-    root = parseXml(xml);
-  } catch (cause) {
-    throw new SlapError("bad-request", `invalid parameter XML: ${(cause as Error).message}`, { cause });
-  }
-  for (const child of root.children) {
-    if (child.name !== "parameter") continue;
-    const id = child.attributes.id;
-    if (id === undefined) continue;
-    const text = child.text === "" ? null : child.text;
-    const previous = out[id];
-    out[id] = previous !== undefined && previous !== null && text !== null ? `${previous} ${text}` : (text ?? previous ?? null);
-  }
-  return out;
-}
+/** The element tree's reading; a null document is the empty dict, as for xml2dict. */
+const byTree = (xml: string | null) => xml2dictByTree(xml ?? "");
 
 function answer(read: () => Record<string, string | null>): string {
   try {
