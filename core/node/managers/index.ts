@@ -1,16 +1,17 @@
 /**
  * Managers (`[slapos] manager_list = a b` or `a,b`, node-runtime.md §3.12)
  * are taps on the node's hooks: `software.setup/tearDown`,
- * `instance.setup/tearDown`, `report.partition`. Only `prerm` is built in;
- * the others of the reference (cpuset, devperm, portredir,
- * whitelistfirewall) drive host facilities (cgroups, block devices, socat,
+ * `instance.setup/tearDown`, `report.partition`. `prerm` and `portredir`
+ * are built in; the others of the reference (cpuset, devperm,
+ * whitelistfirewall) drive host facilities (cgroups, block devices,
  * firewalld) and are left to plugins: naming one gets a warning and the run
  * goes on without it (README.md, "Managers").
  */
 import type { NodeRun } from "../context.ts";
+import { portredirTearDown } from "./portredir.ts";
 import { prermReport } from "./prerm.ts";
 
-const BUILT_IN = ["prerm"];
+const BUILT_IN = ["prerm", "portredir"];
 
 /** The names of `manager_list`. */
 export function managerNames(value: unknown): string[] {
@@ -29,6 +30,8 @@ export function applyManagers(run: NodeRun): void {
     }
     if (name === "prerm") {
       run.hooks.report.partition.tapPromise({ name: "manager:prerm" }, (job) => prermReport(run, job));
+    } else if (name === "portredir") {
+      run.hooks.instance.tearDown.tapPromise({ name: "manager:portredir" }, (job) => portredirTearDown(run, job));
     }
   }
 }
