@@ -1,16 +1,17 @@
 /**
  * Managers (`[slapos] manager_list = a b` or `a,b`, node-runtime.md §3.12)
  * are taps on the node's hooks: `software.setup/tearDown`,
- * `instance.setup/tearDown`, `report.partition`. Only `prerm` is built in;
- * the others of the reference (cpuset, devperm, portredir,
- * whitelistfirewall) drive host facilities (cgroups, block devices, socat,
- * firewalld) and are left to plugins: naming one gets a warning and the run
+ * `instance.setup/tearDown`, `report.partition`. `prerm` and `devperm` are
+ * built in; the others of the reference (cpuset, portredir,
+ * whitelistfirewall) drive host facilities (cgroups, socat, firewalld) and
+ * are left to plugins: naming one gets a warning and the run
  * goes on without it (README.md, "Managers").
  */
 import type { NodeRun } from "../context.ts";
 import { prermReport } from "./prerm.ts";
+import { devpermManager } from "./devperm.ts";
 
-const BUILT_IN = ["prerm"];
+const BUILT_IN = ["prerm", "devperm"];
 
 /** The names of `manager_list`. */
 export function managerNames(value: unknown): string[] {
@@ -29,6 +30,11 @@ export function applyManagers(run: NodeRun): void {
     }
     if (name === "prerm") {
       run.hooks.report.partition.tapPromise({ name: "manager:prerm" }, (job) => prermReport(run, job));
+    }
+    if (name === "devperm") {
+      const devperm = devpermManager(run.config, run.log);
+      run.hooks.instance.setup.tap({ name: "manager:devperm" }, devperm);
+      run.hooks.instance.tearDown.tap({ name: "manager:devperm" }, devperm);
     }
   }
 }
