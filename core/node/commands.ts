@@ -35,7 +35,7 @@ async function runKind(kind: Kind, ctx: CommandContext): Promise<number> {
   const pidfile = String(ctx.options.pidfile ?? options.raw[PIDFILE_KEY[kind]]);
   const lock = acquirePidfile(pidfile);
   try {
-    const run = { options, hooks: ctx.hooks, master: masterClient(options), log: ctx.log, command: `node ${kind}` };
+    const run = { options, hooks: ctx.hooks, master: masterClient(options), log: ctx.log, command: `node ${kind}`, config: ctx.config };
     const { applyManagers } = await import("./managers/index.ts");
     applyManagers(run);
     await run.master.getHateoasUrl().catch(() => undefined);

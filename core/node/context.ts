@@ -1,4 +1,5 @@
 /** What every node run carries: its options, the hooks, the master client, the log. */
+import type { SlapConfig } from "../config/slap-config.ts";
 import type { Hooks } from "../hooks/catalogue.ts";
 import type { Logger } from "../log/logger.ts";
 import { SlapClient } from "../slap/client.ts";
@@ -11,6 +12,8 @@ export interface NodeRun {
   log: Logger;
   /** The command being run, e.g. "node software". */
   command: string;
+  /** The configuration file, for sections beyond [slapos] (e.g. [manager:devperm]). */
+  config?: SlapConfig;
 }
 
 export function masterClient(options: SlapgridOptions): SlapClient {

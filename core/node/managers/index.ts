@@ -1,17 +1,18 @@
 /**
  * Managers (`[slapos] manager_list = a b` or `a,b`, node-runtime.md §3.12)
  * are taps on the node's hooks: `software.setup/tearDown`,
- * `instance.setup/tearDown`, `report.partition`. `prerm` and `portredir`
- * are built in; the others of the reference (cpuset, devperm,
- * whitelistfirewall) drive host facilities (cgroups, block devices,
- * firewalld) and are left to plugins: naming one gets a warning and the run
+ * `instance.setup/tearDown`, `report.partition`. `prerm`, `portredir` and
+ * `devperm` are built in; the others of the reference (cpuset,
+ * whitelistfirewall) drive host facilities (cgroups, firewalld) and are
+ * left to plugins: naming one gets a warning and the run
  * goes on without it (README.md, "Managers").
  */
 import type { NodeRun } from "../context.ts";
+import { devpermManager } from "./devperm.ts";
 import { portredirTearDown } from "./portredir.ts";
 import { prermReport } from "./prerm.ts";
 
-const BUILT_IN = ["prerm", "portredir"];
+const BUILT_IN = ["prerm", "portredir", "devperm"];
 
 /** The names of `manager_list`. */
 export function managerNames(value: unknown): string[] {
@@ -32,6 +33,10 @@ export function applyManagers(run: NodeRun): void {
       run.hooks.report.partition.tapPromise({ name: "manager:prerm" }, (job) => prermReport(run, job));
     } else if (name === "portredir") {
       run.hooks.instance.tearDown.tapPromise({ name: "manager:portredir" }, (job) => portredirTearDown(run, job));
+    } else if (name === "devperm") {
+      const devperm = devpermManager(run.config, run.log);
+      run.hooks.instance.setup.tap({ name: "manager:devperm" }, devperm);
+      run.hooks.instance.tearDown.tap({ name: "manager:devperm" }, devperm);
     }
   }
 }

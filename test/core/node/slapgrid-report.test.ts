@@ -159,10 +159,10 @@ describe("§8.45 the prerm manager", () => {
   });
 
   test("§3.12 a manager that is not built in is named in a warning; the run goes on", async () => {
-    const node = await Node.create({ partitions: 0, slapos: "manager_list = devperm, prerm\n" });
+    const node = await Node.create({ partitions: 0, slapos: "manager_list = cpuset, prerm\n" });
     const run = await node.node("report");
     expect(run.code).toBe(0);
-    expect(run.stderr).toContain("manager_list: manager 'devperm' is not built in");
+    expect(run.stderr).toContain("manager_list: manager 'cpuset' is not built in");
   });
 });
 
