@@ -4,11 +4,11 @@
  * of the node loop and of the supervisor is each recovered without losing
  * or redeploying the partition (its service keeps its pid, its .timestamp
  * is unchanged, the URL keeps answering; the new supervisor adopts the
- * service and the loop, and shows them RUNNING); --stop stops the demo too,
+ * master, the service and the loop, and shows them RUNNING); --stop stops the demo too,
  * adopted or not.
  */
 import { beforeAll, describe, expect, test } from "bun:test";
-import { readFileSync, statSync } from "node:fs";
+import { readFileSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { alive } from "../../core/node/run/procs.ts";
 import { slapos } from "../helpers/binary.ts";
@@ -106,7 +106,7 @@ describe("configure local --demo, and kill -9 of each service", () => {
     await unchangedPartition();
   }, 180_000);
 
-  test("kill -9 of the supervisor: the node loop relaunches it, which adopts the loop and the partition's service", async () => {
+  test("kill -9 of the supervisor: the node loop relaunches it, which adopts the master, the loop and the partition's service", async () => {
     const before = await statusPids(node);
     const marker = logSize();
     process.kill(before.supervisor!, "SIGKILL");
@@ -114,11 +114,25 @@ describe("configure local --demo, and kill -9 of each service", () => {
       const now = await statusPids(node);
       return now.code === 0 && now.supervisor !== undefined && now.supervisor !== before.supervisor && now.master !== undefined;
     }, 60, "a new supervisor");
-    expect((await statusPids(node)).loop).toBe(before.loop); // adopted, not replaced
+    const after = await statusPids(node);
+    expect(after.loop).toBe(before.loop); // adopted, not replaced
+    expect(after.master).toBe(before.master); // adopted: same pid, same port, never down
     const status = await node.slapos("node", "status");
     expect(status.stdout).toMatch(new RegExp(`^slappart0:hello-on-watch\\s+RUNNING\\s+pid ${service}, uptime `, "m"));
     await instanceRunAfter(marker);
     await unchangedPartition();
+  }, 180_000);
+
+  test("kill -9 of the supervisor whose state file is lost: the orphan master is stopped first, a new one answers", async () => {
+    const before = await statusPids(node);
+    process.kill(before.supervisor!, "SIGKILL");
+    rmSync(join(node.base, "inst", "var", "run", "supervisord.processes.json"), { force: true });
+    await waitFor(async () => {
+      const now = await statusPids(node);
+      return now.code === 0 && now.supervisor !== before.supervisor && now.master !== undefined && now.master !== before.master;
+    }, 60, "a new supervisor with a new master");
+    expect(alive(before.master!)).toBe(false);
+    await waitFor(() => answers(url), 30, "the demo's URL");
   }, 180_000);
 
   test("--stop stops the demo too", async () => {

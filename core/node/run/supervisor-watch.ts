@@ -3,12 +3,14 @@
  * local without systemd), nothing else would restart that supervisor if
  * it died: the loop, left running as an orphan, does. It relaunches it only
  * when the daemon's process is gone (a daemon that is alive but slow is
- * left alone), after stopping the processes of the dead daemon that the new
- * one will start again (the master, which would otherwise keep the port,
- * and the watchdog). The partitions' services are left running: their
- * .timestamp is unchanged, so nothing is redeployed. The new supervisor
- * starts a new loop (`node run --replace`), which takes over from this one.
+ * left alone). The new daemon adopts what the dead one recorded in its
+ * state file (`supervisord.processes.json`, see the supervisor plugin's
+ * README): the master keeps its pid and port, the partitions' services and
+ * this loop go on. Only an orphan master or watchdog the state file does
+ * not record (the file was lost) is stopped first, since the new daemon
+ * would start it again beside the orphan (which would keep the port).
  */
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Hooks } from "../../hooks/catalogue.ts";
 import { required } from "../../hooks/loader.ts";
@@ -16,8 +18,22 @@ import type { Logger } from "../../log/logger.ts";
 import { pidFromFile, pidsWithEnvironment, terminate } from "./procs.ts";
 import type { LoopSettings } from "./settings.ts";
 
-/** Programs of the appliance that a new supervisor starts again, so their orphans must go first. */
+/** Programs of the appliance that a new supervisor would start again beside an orphan it does not adopt. */
 export const RESTARTED_PROGRAMS = ["slapos-proxy", "watchdog"];
+
+/**
+ * The pids the dead daemon recorded in its state file: the ones the new
+ * daemon considers adopting (it checks each is still that process). An
+ * unreadable or foreign file records nothing.
+ */
+export function recordedPids(instanceRoot: string): Set<number> {
+  try {
+    const state = JSON.parse(readFileSync(join(instanceRoot, "var", "run", "supervisord.processes.json"), "utf8")) as { processes?: Array<{ pid?: unknown }> };
+    return new Set((state.processes ?? []).map((entry) => entry.pid).filter((pid): pid is number => typeof pid === "number"));
+  } catch {
+    return new Set();
+  }
+}
 
 /** Whether an error is an XML-RPC fault (the daemon answered) rather than no answer at all. */
 function isFault(error: unknown): boolean {
@@ -41,8 +57,11 @@ export async function checkSupervisor(settings: LoopSettings, hooks: Hooks, log:
   }
   log.warning(`the supervisor on ${settings.supervisorSocket} is gone: relaunching it`);
   const url = `SUPERVISOR_SERVER_URL=unix://${settings.supervisorSocket}`;
+  const recorded = recordedPids(instanceRoot);
   for (const name of RESTARTED_PROGRAMS) {
-    const orphans = pidsWithEnvironment([url, `SUPERVISOR_PROCESS_NAME=${name}`]);
+    const all = pidsWithEnvironment([url, `SUPERVISOR_PROCESS_NAME=${name}`]);
+    const orphans = all.filter((pid) => !recorded.has(pid));
+    if (all.length > orphans.length) log.info(`${name} (pid ${all.filter((pid) => recorded.has(pid)).join(", ")}) is left for the new supervisor to adopt`);
     if (!orphans.length) continue;
     log.info(`stopping ${name} (pid ${orphans.join(", ")}), left by the supervisor that died`);
     await terminate(orphans, 10);
