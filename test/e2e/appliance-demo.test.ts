@@ -8,7 +8,7 @@
  * adopted or not.
  */
 import { beforeAll, describe, expect, test } from "bun:test";
-import { readFileSync, rmSync, statSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { alive } from "../../core/node/run/procs.ts";
 import { slapos } from "../helpers/binary.ts";
@@ -121,18 +121,6 @@ describe("configure local --demo, and kill -9 of each service", () => {
     expect(status.stdout).toMatch(new RegExp(`^slappart0:hello-on-watch\\s+RUNNING\\s+pid ${service}, uptime `, "m"));
     await instanceRunAfter(marker);
     await unchangedPartition();
-  }, 180_000);
-
-  test("kill -9 of the supervisor whose state file is lost: the orphan master is stopped first, a new one answers", async () => {
-    const before = await statusPids(node);
-    process.kill(before.supervisor!, "SIGKILL");
-    rmSync(join(node.base, "inst", "var", "run", "supervisord.processes.json"), { force: true });
-    await waitFor(async () => {
-      const now = await statusPids(node);
-      return now.code === 0 && now.supervisor !== before.supervisor && now.master !== undefined && now.master !== before.master;
-    }, 60, "a new supervisor with a new master");
-    expect(alive(before.master!)).toBe(false);
-    await waitFor(() => answers(url), 30, "the demo's URL");
   }, 180_000);
 
   test("--stop stops the demo too", async () => {

@@ -11,7 +11,7 @@
  * would start it again beside the orphan (which would keep the port).
  */
 import { readFileSync } from "node:fs";
-import { join } from "node:path";
+import { basename, dirname, join } from "node:path";
 import type { Hooks } from "../../hooks/catalogue.ts";
 import { required } from "../../hooks/loader.ts";
 import type { Logger } from "../../log/logger.ts";
@@ -22,13 +22,15 @@ import type { LoopSettings } from "./settings.ts";
 export const RESTARTED_PROGRAMS = ["slapos-proxy", "watchdog"];
 
 /**
- * The pids the dead daemon recorded in its state file: the ones the new
- * daemon considers adopting (it checks each is still that process). An
- * unreadable or foreign file records nothing.
+ * The pids a dead daemon recorded in its state file (beside its pidfile:
+ * `supervisord.pid` → `supervisord.processes.json`): the ones the next
+ * daemon considers adopting (it checks each is still that process). A
+ * missing, unreadable or foreign file records nothing.
  */
-export function recordedPids(instanceRoot: string): Set<number> {
+export function recordedPids(pidfile: string): Set<number> {
   try {
-    const state = JSON.parse(readFileSync(join(instanceRoot, "var", "run", "supervisord.processes.json"), "utf8")) as { processes?: Array<{ pid?: unknown }> };
+    const path = join(dirname(pidfile), `${basename(pidfile).replace(/\.pid$/, "")}.processes.json`);
+    const state = JSON.parse(readFileSync(path, "utf8")) as { processes?: Array<{ pid?: unknown }> };
     return new Set((state.processes ?? []).map((entry) => entry.pid).filter((pid): pid is number => typeof pid === "number"));
   } catch {
     return new Set();
@@ -51,13 +53,14 @@ export async function checkSupervisor(settings: LoopSettings, hooks: Hooks, log:
   } catch (error) {
     if (isFault(error)) return "running"; // it answers (perhaps shutting down on purpose)
   }
-  if (pidFromFile(join(instanceRoot, "var", "run", "supervisord.pid")) !== undefined) {
+  const pidfile = join(instanceRoot, "var", "run", "supervisord.pid");
+  if (pidFromFile(pidfile) !== undefined) {
     log.warning(`the supervisor on ${settings.supervisorSocket} does not answer, but its process is alive: waiting`);
     return "unresponsive";
   }
   log.warning(`the supervisor on ${settings.supervisorSocket} is gone: relaunching it`);
   const url = `SUPERVISOR_SERVER_URL=unix://${settings.supervisorSocket}`;
-  const recorded = recordedPids(instanceRoot);
+  const recorded = recordedPids(pidfile);
   for (const name of RESTARTED_PROGRAMS) {
     const all = pidsWithEnvironment([url, `SUPERVISOR_PROCESS_NAME=${name}`]);
     const orphans = all.filter((pid) => !recorded.has(pid));
