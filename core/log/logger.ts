@@ -6,6 +6,7 @@
  */
 import { appendFileSync, mkdirSync } from "node:fs";
 import { dirname } from "node:path";
+import { localFields } from "./local-time.ts";
 import { beforeAppend } from "./rotate.ts";
 
 export const LEVELS = { DEBUG: 10, INFO: 20, WARNING: 30, ERROR: 40, CRITICAL: 50 } as const;
@@ -58,8 +59,10 @@ function pad(n: number, width = 2): string {
   return String(n).padStart(width, "0");
 }
 
+// Local time from the system's zone file (local-time.ts), not Date#getHours(): that loads ICU (~3 MB RSS).
 function localStamp(d: Date): string {
-  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
+  const t = localFields(d);
+  return `${t.year}-${pad(t.month)}-${pad(t.day)} ${pad(t.hours)}:${pad(t.minutes)}:${pad(t.seconds)}`;
 }
 
 /** Python logging's `asctime`: `2026-11-22 10:00:00,123`. */

@@ -6,6 +6,7 @@
  * Heavy modules are imported on first use, so that commands which never touch
  * the cache do not pay for them.
  */
+import type { Context } from "hono";
 import type { SlapConfig } from "../../core/config/slap-config.ts";
 import { definePlugin } from "../../core/hooks/plugin.ts";
 import type { Logger } from "../../core/log/logger.ts";
@@ -65,9 +66,18 @@ export default definePlugin({
     cache.shouldUpload.tapPromise(tap, async (input) => (await get()).shouldUpload(input));
     cache.upload.tapPromise(tap, async (input) => (await get()).upload(input));
     hooks.master.routes.tapPromise(tap, async ({ app }) => {
+      const options = proxyShacacheOptions(ctx.config, ctx.log);
+      if (!options.contentDirectory || !options.metadataDirectory) {
+        // Unconfigured, the server app answers 503 to everything under /shacache: say so without loading
+        // it (its store and upstream client pull in node:crypto, ~1-2 MB of the master's RSS).
+        const { abort } = await import("./server/responses.ts");
+        const master = app as { use(path: string, handler: (c: Context) => Response): unknown };
+        master.use("/shacache/*", (c) => abort(c, 503, "Shacache not configured"));
+        return;
+      }
       const { createShacacheApp } = await import("./server/app.ts");
       const master = app as { route(path: string, sub: unknown): unknown };
-      master.route("/shacache", createShacacheApp(proxyShacacheOptions(ctx.config, ctx.log)));
+      master.route("/shacache", createShacacheApp(options));
     });
   },
 });

@@ -20,7 +20,6 @@ import { HttpError, errorResponse } from "../http/errors.ts";
 import { failure, tooLarge } from "../http/handler.ts";
 import { pythonJson } from "../http/json.ts";
 import { consumeToken } from "./tokens.ts";
-import { issueCertificate } from "./x509.ts";
 
 export const PERSON_CERTIFICATE_PATH = "/Person_getCertificate";
 
@@ -41,8 +40,10 @@ function readCa(ctx: MasterContext): { cert: string; key: string } {
   }
 }
 
-function personCertificate(ctx: MasterContext, token: string): Promise<Response> {
+async function personCertificate(ctx: MasterContext, token: string): Promise<Response> {
   const ca = readCa(ctx);
+  // node:crypto's X.509 code loads only when a certificate is issued (it costs ~5 MB of RSS).
+  const { issueCertificate } = await import("./x509.ts");
   return ctx.store.transaction("write", () => {
     const person = nextPerson(ctx);
     if (!consumeToken(ctx.store.db, token, person)) throw new HttpError(403, "unknown or already used token");
