@@ -115,14 +115,17 @@ function compareValues(lhs: string, op: string, rhs: string): boolean {
   throw new Error(`invalid marker comparison '${op}'`);
 }
 
-/** The marker's truth value, or undefined when the expression is not a PEP 508 marker. */
-export function evaluateMarker(expression: string): boolean | undefined {
+/**
+ * The marker's truth value, or undefined when the expression is not a PEP 508
+ * marker. `variables` replaces this machine's (an egg built for another Python).
+ */
+export function evaluateMarker(expression: string, variables: Readonly<Record<string, string>> = MARKER_VARIABLES): boolean | undefined {
   const tokens = tokenize(expression);
   if (!tokens?.length) return undefined;
   let pos = 0;
   const value = (): string | undefined => {
     const t = tokens[pos];
-    if (t?.kind === "var") return pos++, MARKER_VARIABLES[t.value];
+    if (t?.kind === "var") return pos++, variables[t.value];
     if (t?.kind === "str") return pos++, t.value;
     return undefined;
   };

@@ -217,14 +217,3 @@ export function getItem(value: PyValue, key: PyValue): PyValue {
   }
   throw typeError(`'${typeName(value)}' object is not subscriptable`);
 }
-
-export function setItem(target: PyValue, key: PyValue, value: PyValue): void {
-  if (target instanceof PyDict) return target.set(key, value);
-  if (Array.isArray(target)) {
-    const i = normaliseIndex(toInt(key, "list indices"), target.length);
-    if (i < 0 || i >= target.length) throw new PyException("IndexError", "list assignment index out of range");
-    target[i] = value;
-    return;
-  }
-  throw typeError(`'${typeName(target)}' object does not support item assignment`);
-}

@@ -34,7 +34,6 @@ export class PyException extends Error {
 }
 
 export const typeError = (message: string) => new PyException("TypeError", message);
-export const valueError = (message: string) => new PyException("ValueError", message);
 
 /** A Python float (JS numbers stand for ints). */
 export class PyFloat {

@@ -110,22 +110,10 @@ export class Parser extends ExpressionParser {
 
   private parseIf(): Stmt {
     this.expectName("if");
-    const test = this.parseTuple(false);
-    this.expect("block_end");
-    const body = this.subparse(["elif", "else", "endif"]);
-    const tag = this.next().value;
-    if (tag === "elif") return { kind: "if", test, body, otherwise: [this.parseIfRest()] };
-    if (tag === "else") {
-      this.expect("block_end");
-      const otherwise = this.subparse(["endif"]);
-      this.endTag("endif");
-      return { kind: "if", test, body, otherwise };
-    }
-    this.expect("block_end");
-    return { kind: "if", test, body, otherwise: [] };
+    return this.parseIfRest();
   }
 
-  /** An elif branch: the current token is just after `elif`. */
+  /** An if or elif branch: the current token is just after `if`/`elif`. */
   private parseIfRest(): Stmt {
     const test = this.parseTuple(false);
     this.expect("block_end");

@@ -7,6 +7,7 @@
  */
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
+import { evaluateMarker, MARKER_VARIABLES } from "../../lang/condition-marker.ts";
 
 /** pkg_resources.safe_name, lowercased for comparison. */
 export function normaliseName(name: string): string {
@@ -66,44 +67,9 @@ function scan(eggsDirectory: string, developDirectory: string): Map<string, Dist
   return found;
 }
 
-/** A tiny PEP 508 marker evaluator for python_version / sys_platform / platform_system comparisons. */
+/** Whether a PEP 508 marker holds for an egg built for `python` (X.Y); what is not a marker holds. */
 function markerHolds(marker: string, python: string): boolean {
-  const env: Record<string, string> = {
-    python_version: python,
-    python_full_version: python + ".0",
-    sys_platform: "linux",
-    platform_system: "Linux",
-    os_name: "posix",
-    implementation_name: "cpython",
-    platform_python_implementation: "CPython",
-    extra: "",
-  };
-  return marker.split(/\s+or\s+/).some((alternative) =>
-    alternative.split(/\s+and\s+/).every((clause) => {
-      const m = /^\(?\s*(\w+)\s*(==|!=|<=|>=|<|>|===|~=)\s*["']([^"']*)["']\s*\)?$/.exec(clause.trim());
-      if (!m) return true;
-      const actual = env[m[1]!] ?? "";
-      const expected = m[3]!;
-      const c = m[1]!.includes("version") ? compareVersions(actual, expected) : actual === expected ? 0 : actual < expected ? -1 : 1;
-      switch (m[2]) {
-        case "==":
-        case "===":
-        case "~=":
-          return c === 0;
-        case "!=":
-          return c !== 0;
-        case "<":
-          return c < 0;
-        case "<=":
-          return c <= 0;
-        case ">":
-          return c > 0;
-        case ">=":
-          return c >= 0;
-      }
-      return true;
-    }),
-  );
+  return evaluateMarker(marker, { ...MARKER_VARIABLES, python_version: python, python_full_version: python + ".0" }) ?? true;
 }
 
 function requirements(dist: Distribution, python: string): string[] {

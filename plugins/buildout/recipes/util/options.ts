@@ -57,14 +57,6 @@ export function octalMode(options: Options, key: string, fallback: number | unde
   return Number.parseInt(digits, 8);
 }
 
-/** Non-empty lines of an option, stripped. */
-export function optionLines(options: Options, key: string): string[] {
-  return (options.get(key) ?? "")
-    .split("\n")
-    .map((line) => line.trim())
-    .filter(Boolean);
-}
-
 /** Whitespace-separated words of an option. */
 export function optionWords(options: Options, key: string): string[] {
   return (options.get(key) ?? "").split(/\s+/).filter(Boolean);

@@ -22,6 +22,16 @@ export function project(profile: string, files: Record<string, string> = {}): st
   return dir;
 }
 
+/** The [slap-connection] section of a partition profile whose master listens at `url`. */
+export const slapConnection = (url: string) => `[slap-connection]
+computer-id = COMP-PEER
+partition-id = slappart0
+server-url = ${url}
+software-release-url = /srv/sr/trivial/software.cfg
+key-file =
+cert-file =
+`;
+
 /** Run `buildout -U ARGS` in `dir` (fork language, built-in recipes, fresh hooks unless given). */
 export async function buildout(dir: string, argv: string[] = [], hooks: Hooks = createHooks()): Promise<ProfileRun> {
   const lines: string[] = [];

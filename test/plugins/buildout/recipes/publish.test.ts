@@ -7,22 +7,14 @@ import { afterEach, expect, test } from "bun:test";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { loads } from "../../../../core/slap/marshal/index.ts";
-import { buildout, installOk, installedParts, project } from "./helpers.ts";
+import { buildout, installOk, installedParts, project, slapConnection } from "./helpers.ts";
 import { ReplayMaster, readCapture } from "./replay-master.ts";
 
 const SET = readCapture("setComputerPartitionConnectionXml.txt");
 let master: ReplayMaster | undefined;
 afterEach(() => master?.stop());
 
-const tail = (url: string) => `
-[slap-connection]
-computer-id = COMP-PEER
-partition-id = slappart0
-server-url = ${url}
-software-release-url = /srv/sr/trivial/software.cfg
-key-file =
-cert-file =
-`;
+const tail = (url: string) => `\n${slapConnection(url)}`;
 
 test("publish sends the reference's exact setComputerPartitionConnectionXml body", async () => {
   master = new ReplayMaster().answer(SET);

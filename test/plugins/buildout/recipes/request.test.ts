@@ -5,7 +5,7 @@
  */
 import { afterEach, expect, test } from "bun:test";
 import { loads } from "../../../../core/slap/marshal/index.ts";
-import { buildout, installOk, installedParts, project, read } from "./helpers.ts";
+import { buildout, installOk, installedParts, project, read, slapConnection } from "./helpers.ts";
 import { ReplayMaster, readCapture } from "./replay-master.ts";
 
 const FIRST = readCapture("requestComputerPartition.txt");
@@ -19,14 +19,7 @@ afterEach(() => master?.stop());
 const profile = (url: string, recipe: string, extra = "") => `[buildout]
 parts = show
 
-[slap-connection]
-computer-id = COMP-PEER
-partition-id = slappart0
-server-url = ${url}
-software-release-url = /srv/sr/trivial/software.cfg
-key-file =
-cert-file =
-
+${slapConnection(url)}
 [request-base]
 server-url = \${slap-connection:server-url}
 key-file = \${slap-connection:key-file}
