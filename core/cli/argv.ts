@@ -84,7 +84,8 @@ function store(values: Record<string, OptionValue>, key: string, def: OptionDef,
   else values[key] = value;
 }
 
-function takesValue(def: OptionDef): boolean {
+/** Whether the option reads a value after its flag. */
+export function takesValue(def: OptionDef): boolean {
   return def.type === "string" || def.type === "number";
 }
 

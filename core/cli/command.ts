@@ -91,8 +91,3 @@ export interface GlobalOptions {
   version: boolean;
   cfg?: string;
 }
-
-/** Identity helper for typing. */
-export function defineCommand(def: CommandDef): CommandDef {
-  return def;
-}

@@ -3,14 +3,18 @@
  * list, then the commands grouped by `group` with groups sorted by name,
  * one `"  %-13s  %s"` line per command.
  */
-import { GLOBAL_OPTIONS, spellings } from "./argv.ts";
+import { GLOBAL_OPTIONS, spellings, takesValue } from "./argv.ts";
 import type { CommandDef, OptionDef } from "./command.ts";
+
+function metavarOf(key: string, def: OptionDef): string {
+  return def.metavar ?? key.toUpperCase().replace(/-/g, "_");
+}
 
 function optionLine(key: string, def: OptionDef): string {
   const names = spellings(key, def);
-  const metavar = def.metavar ?? key.toUpperCase().replace(/-/g, "_");
+  const metavar = metavarOf(key, def);
   const rendered = names
-    .map((n) => (def.nargs === "+" ? `${n} ${metavar} [${metavar} ...]` : def.type === "string" || def.type === "number" ? `${n} ${metavar}` : n))
+    .map((n) => (def.nargs === "+" ? `${n} ${metavar} [${metavar} ...]` : takesValue(def) ? `${n} ${metavar}` : n))
     .join(", ");
   const help = def.help ?? "";
   const suffix = def.default !== undefined && def.type !== "boolean" ? ` (default: ${def.default})` : "";
@@ -18,6 +22,7 @@ function optionLine(key: string, def: OptionDef): string {
   return `  ${rendered}\n${" ".repeat(24)}${help}${suffix}`;
 }
 
+/** The global help; `commands` come sorted by name (CommandRegistry.list). */
 export function globalHelp(commands: CommandDef[]): string {
   const lines = [
     "usage: slapos [--version] [-v | -q] [--log-file LOG_FILE] [-h] [--debug] [--log-color] [--log-time]",
@@ -36,7 +41,7 @@ export function globalHelp(commands: CommandDef[]): string {
   }
   for (const group of [...groups.keys()].sort()) {
     lines.push(`${group} commands:`);
-    for (const command of groups.get(group)!.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+    for (const command of groups.get(group)!) {
       lines.push(`  ${command.name.padEnd(13)}  ${command.summary}`);
     }
   }
@@ -47,9 +52,9 @@ export function usageLine(command: CommandDef): string {
   const parts = [`usage: slapos ${command.name} [-h]`];
   for (const [key, def] of Object.entries(command.options ?? {})) {
     const flag = spellings(key, def)[0];
-    const metavar = def.metavar ?? key.toUpperCase().replace(/-/g, "_");
+    const metavar = metavarOf(key, def);
     if (def.nargs === "+") parts.push(`[${flag} ${metavar} [${metavar} ...]]`);
-    else parts.push(def.type === "string" || def.type === "number" ? `[${flag} ${metavar}]` : `[${flag}]`);
+    else parts.push(takesValue(def) ? `[${flag} ${metavar}]` : `[${flag}]`);
   }
   for (const arg of command.args ?? []) {
     const name = arg.variadic ? `${arg.name} ...` : arg.name;

@@ -17,19 +17,34 @@ export interface ClientSettings {
   certFile?: string;
 }
 
-export function clientSettings(config: SlapConfig): ClientSettings {
+/** Settings given on the command line (`slapos console -u/-k/-c`); they come before the file's. */
+export interface SettingsOverrides {
+  masterUrl?: string;
+  keyFile?: string;
+  certFile?: string;
+}
+
+/** What the errors add, for a command whose options can stand in for the file's values. */
+export interface OverrideHints {
+  /** Appended to the missing `master_url` error. */
+  master: string;
+  /** Appended inside the parenthesis of the missing key/certificate error. */
+  tls: string;
+}
+
+export function clientSettings(config: SlapConfig, cli: SettingsOverrides = {}, hints: OverrideHints = { master: "", tls: "" }): ClientSettings {
   const where = config.path ?? "the client configuration";
-  let keyFile = config.get("slapconsole", "key_file") || undefined;
-  let certFile = config.get("slapconsole", "cert_file") || undefined;
-  if (!config.has("slapos")) throw new SlapError("config", `No section: 'slapos' in ${where}`);
+  let keyFile = cli.keyFile || config.get("slapconsole", "key_file") || undefined;
+  let certFile = cli.certFile || config.get("slapconsole", "cert_file") || undefined;
+  if (!cli.masterUrl && !config.has("slapos")) throw new SlapError("config", `No section: 'slapos' in ${where}`);
   if (!keyFile && !certFile) {
     keyFile = config.get("slapos", "key_file") || undefined;
     certFile = config.get("slapos", "cert_file") || undefined;
   }
-  const masterUrl = config.get("slapos", "master_url");
-  if (!masterUrl) throw new SlapError("config", `No option 'master_url' in section 'slapos' of ${where}`);
+  const masterUrl = cli.masterUrl || config.get("slapos", "master_url");
+  if (!masterUrl) throw new SlapError("config", `No option 'master_url' in section 'slapos' of ${where}${hints.master}`);
   if (masterUrl.startsWith("https") && !keyFile && !certFile) {
-    throw new SlapError("config", `No option 'key_file' and/or 'cert_file' in ${where} (needed by the https master ${masterUrl})`);
+    throw new SlapError("config", `No option 'key_file' and/or 'cert_file' in ${where} (needed by the https master ${masterUrl}${hints.tls})`);
   }
   return {
     masterUrl,

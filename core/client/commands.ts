@@ -18,6 +18,9 @@ async function connection(ctx: CommandContext) {
 const arg = (ctx: CommandContext, name: string) => String(ctx.args[name]);
 const list = (value: unknown) => (Array.isArray(value) ? value.map(String) : undefined);
 
+/** Default of `--timeout`: enough for a small software release to build and start. */
+const DEFAULT_WAIT_TIMEOUT = 600;
+
 const jsonOption: OptionDef = { type: "boolean", help: "print JSON (see core/client/README.md for its shape)" };
 
 /** argparse.FileType('r') checks the file while parsing: a usage error (exit 2) naming it. */
@@ -66,7 +69,7 @@ export const requestCommand: CommandDef = {
       help: "Instance parameters, in a file. The file will be interpreted as json, yaml or xml depending on the file extension.",
     },
     wait: { type: "boolean", help: "wait until the instance publishes its connection parameters" },
-    timeout: { type: "number", metavar: "SECONDS", default: 600, help: "how long --wait waits at most, 0 for no limit" },
+    timeout: { type: "number", metavar: "SECONDS", default: DEFAULT_WAIT_TIMEOUT, help: "how long --wait waits at most, 0 for no limit" },
   },
   async run(ctx) {
     const o = ctx.options;

@@ -39,9 +39,6 @@ export interface RequestOptions {
   timeout: number;
 }
 
-/** Default of `--timeout`: enough for a small software release to build and start. */
-export const DEFAULT_WAIT_TIMEOUT = 600;
-
 const NOT_READY_WARNING =
   "Instance requested. Master is provisioning it. Please rerun in a couple of minutes to get connection information.";
 

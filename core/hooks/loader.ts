@@ -67,7 +67,7 @@ function wrap(tap: FullTap, plugin: string, hook: string): FullTap {
 }
 
 /** Check that a value is a plugin object; `where` names it in the error. */
-export function validatePlugin(value: unknown, where: string): Plugin {
+function validatePlugin(value: unknown, where: string): Plugin {
   const candidate = value as Partial<Plugin> | undefined;
   const problem =
     typeof candidate !== "object" || candidate === null
@@ -147,7 +147,7 @@ export class PluginHost {
     // ESM: `export default` or `export const plugin`; CommonJS: `module.exports = plugin` or `{ plugin }`.
     const candidates = [module.default, module.plugin, (module.default as Record<string, unknown> | undefined)?.plugin];
     const value = candidates.find((c) => typeof c === "object" && c !== null && "apply" in c) ?? module.default ?? module.plugin;
-    return this.add(validatePlugin(value, path), path);
+    return this.add(value as Plugin, path); // add() validates it, naming the file
   }
 
   /** Apply every registered plugin, in registration order. */

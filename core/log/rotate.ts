@@ -18,6 +18,14 @@ function setting(name: string, fallback: number): number {
 
 const sizes = new Map<string, number>();
 
+let limits: { maxBytes: number; backups: number } | undefined;
+
+/** The rotation settings, read from the environment once per process: every log record passes here. */
+function rotationLimits(): { maxBytes: number; backups: number } {
+  limits ??= { maxBytes: setting("SLAPOS_LOG_MAX_BYTES", 50 * 1024 * 1024), backups: setting("SLAPOS_LOG_BACKUPS", 5) };
+  return limits;
+}
+
 /** Move `path` to `path.1` (and the older backups up), keeping at most `backups` of them. */
 export function rotateFile(path: string, backups: number): void {
   rmSync(`${path}.${backups}`, { force: true });
@@ -29,8 +37,7 @@ export function rotateFile(path: string, backups: number): void {
 
 /** Account for `bytes` about to be appended to `path`, rotating it first when it would pass the limit. */
 export function beforeAppend(path: string, bytes: number): void {
-  const maxBytes = setting("SLAPOS_LOG_MAX_BYTES", 50 * 1024 * 1024);
-  const backups = setting("SLAPOS_LOG_BACKUPS", 5);
+  const { maxBytes, backups } = rotationLimits();
   if (maxBytes === 0 || backups === 0) return;
   const actual = () => {
     try {

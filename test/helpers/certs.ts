@@ -3,7 +3,7 @@
  * for 127.0.0.1, and a client certificate signed by the CA (plus one that is
  * not), as a real SlapOS Master and its nodes use them.
  */
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
 function openssl(args: string[], cwd: string): void {
@@ -42,5 +42,16 @@ export function makeCerts(dir: string): TestCerts {
     clientKey: p("client.key"),
     strangerCert: p("stranger.crt"),
     strangerKey: p("stranger.key"),
+  };
+}
+
+/** `Bun.serve`'s `tls` for a master that serves `certs.serverCert` and requires client certificates signed by the CA. */
+export function mutualTlsServerOptions(certs: TestCerts) {
+  return {
+    cert: readFileSync(certs.serverCert, "utf8"),
+    key: readFileSync(certs.serverKey, "utf8"),
+    ca: readFileSync(certs.caCert, "utf8"),
+    requestCert: true,
+    rejectUnauthorized: true,
   };
 }

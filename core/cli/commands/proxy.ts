@@ -3,7 +3,10 @@
  * (format-collect-cli.md §6.6). Light on purpose: the master's code is
  * imported inside `run()`, so `slapos --help` does not load Hono or SQLite.
  */
-import type { CommandDef } from "../command.ts";
+import type { CommandDef, OptionDef } from "../command.ts";
+
+/** `--database-uri`, which the three commands share. */
+const DATABASE_URI: OptionDef = { type: "string", alias: ["-u"], metavar: "DATABASE_URI", help: "URI for sqlite database" };
 
 export const proxyStartCommand: CommandDef = {
   name: "proxy start",
@@ -15,7 +18,7 @@ export const proxyStartCommand: CommandDef = {
     "client_ca_key_file lets the master register nodes (slapos node register --token).",
   config: "node",
   options: {
-    "database-uri": { type: "string", alias: ["-u"], metavar: "DATABASE_URI", help: "URI for sqlite database" },
+    "database-uri": DATABASE_URI,
     port: { type: "string", metavar: "PORT", help: "port to listen on (default: [slapproxy] port, else 8080)" },
     host: { type: "string", metavar: "HOST", help: "host to listen on (default: [slapproxy] host, else 127.0.0.1)" },
     "local-software-release-root": {
@@ -37,7 +40,7 @@ export const proxyShowCommand: CommandDef = {
   config: "node",
   configOptional: true,
   options: {
-    "database-uri": { type: "string", alias: ["-u"], metavar: "DATABASE_URI", help: "URI for sqlite database" },
+    "database-uri": DATABASE_URI,
     computers: { type: "boolean", help: "view computer information" },
     software: { type: "boolean", help: "view software releases" },
     partitions: { type: "boolean", help: "view partitions" },
@@ -59,7 +62,7 @@ export const proxyTokenCommand: CommandDef = {
   config: "node",
   configOptional: true,
   options: {
-    "database-uri": { type: "string", alias: ["-u"], metavar: "DATABASE_URI", help: "URI for sqlite database" },
+    "database-uri": DATABASE_URI,
   },
   async run(ctx) {
     const { runProxyToken } = await import("../../master/cli/token.ts");

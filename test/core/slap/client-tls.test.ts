@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { readFileSync } from "node:fs";
 import { SlapError } from "../../../core/errors.ts";
 import { SlapClient } from "../../../core/slap/client.ts";
-import { makeCerts, type TestCerts } from "../../helpers/certs.ts";
+import { makeCerts, mutualTlsServerOptions, type TestCerts } from "../../helpers/certs.ts";
 import { tempDir } from "../../helpers/tmp.ts";
 
 let certs: TestCerts;
@@ -14,13 +13,7 @@ beforeAll(() => {
   server = Bun.serve({
     hostname: "127.0.0.1",
     port: 0,
-    tls: {
-      cert: readFileSync(certs.serverCert, "utf8"),
-      key: readFileSync(certs.serverKey, "utf8"),
-      ca: readFileSync(certs.caCert, "utf8"),
-      requestCert: true,
-      rejectUnauthorized: true,
-    },
+    tls: mutualTlsServerOptions(certs),
     fetch(request) {
       seenClient.push(new URL(request.url).pathname);
       return new Response("R".repeat(32));

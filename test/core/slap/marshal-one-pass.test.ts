@@ -15,6 +15,7 @@ import { decodeEntities } from "../../../core/slap/marshal/xml-reader.ts";
 import { PyComplex, PyFloat, PyObject, PyTuple, isPlainDict, type PyValue } from "../../../core/slap/marshal/values.ts";
 import { document as computerDocument } from "../../bench/wire/computer-document.ts";
 import { captureFiles, parseCapture, WIRE_DIR } from "../../helpers/wire.ts";
+import { insertions, prefixesAndDeletions, seededRandom } from "../../helpers/mutations.ts";
 
 /** Structural sameness, strict about classes, key order, -0 and NaN; cycles must match too. */
 function same(a: PyValue, b: PyValue, pairs = new Map<object, object>()): boolean {
@@ -173,22 +174,14 @@ describe("mutated documents", () => {
     '<marshal><object id="i2" module="slapos.slap.slap" class="SoftwareInstance"><tuple/><dictionary id="i3"><string>k</string><float>1.5</float></dictionary></object></marshal>',
   ];
   test("every prefix and every one-character deletion", () => {
-    for (const seed of seeds) {
-      for (let i = 0; i < seed.length; i++) {
-        agree(seed.slice(0, i));
-        agree(seed.slice(0, i) + seed.slice(i + 1));
-      }
-    }
+    prefixesAndDeletions(seeds, agree);
   });
   test("insertions of markup characters everywhere", () => {
     const inserts = ["<", ">", "&", "/", '"', " ", "\u00a0", "<a>", "</a>", "&#38;", "&amp;", "<!-- -->", "x"];
-    for (const seed of seeds.slice(-4)) {
-      for (let i = 0; i <= seed.length; i++) for (const insert of inserts) agree(seed.slice(0, i) + insert + seed.slice(i));
-    }
+    insertions(seeds.slice(-4), inserts, agree);
   });
   test("random replacements (seeded)", () => {
-    let state = 42;
-    const random = () => ((state = (state * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+    const random = seededRandom(42);
     const alphabet = '<>/&;#"\'= \n\tix0123456789abcdefgilmnorstuy:-_.\u00a0';
     for (let round = 0; round < 4000; round++) {
       const seed = seeds[Math.floor(random() * seeds.length)];
@@ -203,8 +196,7 @@ describe("mutated documents", () => {
 describe("the text decoders", () => {
   test("second unescape is the three replacements in turn", () => {
     const sequential = (text: string) => text.replaceAll("&lt;", "<").replaceAll("&gt;", ">").replaceAll("&amp;", "&");
-    let state = 7;
-    const random = () => ((state = (state * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+    const random = seededRandom(7);
     const pieces = ["&", "amp;", "lt;", "gt;", "&amp;", "&lt;", "&gt;", "a", ";", "l", "t", "g"];
     for (let i = 0; i < 5000; i++) {
       let text = "";

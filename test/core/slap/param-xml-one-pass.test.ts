@@ -6,6 +6,7 @@
 import { describe, expect, test } from "bun:test";
 import type { SlapError } from "../../../core/errors.ts";
 import { dict2xml, xml2dict, xml2dictByTree } from "../../../core/slap/param-xml.ts";
+import { insertions, prefixesAndDeletions } from "../../helpers/mutations.ts";
 
 /** The element tree's reading; a null document is the empty dict, as for xml2dict. */
 const byTree = (xml: string | null) => xml2dictByTree(xml ?? "");
@@ -39,18 +40,9 @@ describe("xml2dict in one pass", () => {
     expect(xml2dict(seeds[1])).toEqual(byTree(seeds[1]));
   });
   test("every prefix and every one-character deletion", () => {
-    for (const seed of seeds) {
-      for (let i = 0; i < seed.length; i++) {
-        agree(seed.slice(0, i));
-        agree(seed.slice(0, i) + seed.slice(i + 1));
-      }
-    }
+    prefixesAndDeletions(seeds, agree);
   });
   test("insertions of markup characters everywhere", () => {
-    for (const seed of seeds.slice(1, 3)) {
-      for (let i = 0; i <= seed.length; i++) {
-        for (const insert of ["<", ">", "&", "&amp;", "&#0;", '"', " ", "<a/>", "</parameter>", "x"]) agree(seed.slice(0, i) + insert + seed.slice(i));
-      }
-    }
+    insertions(seeds.slice(1, 3), ["<", ">", "&", "&amp;", "&#0;", '"', " ", "<a/>", "</parameter>", "x"], agree);
   });
 });
