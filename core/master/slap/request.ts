@@ -177,9 +177,12 @@ export function requestShared(ctx: MasterContext, request: ParsedRequest): PyObj
     }
   }
   const listText = dumps(list);
-  const timestamp = changed ? nextTimestamp() : host.timestamp;
-  sql.setSlaveList.run(listText, timestamp, host.reference, computerId);
-  host = { ...host, slave_instance_list: listText, timestamp };
+  // A re-request that changes nothing writes nothing, so the store's generation (and the answers cached on it) stay.
+  if (changed || listText !== host.slave_instance_list) {
+    const timestamp = changed ? nextTimestamp() : host.timestamp;
+    sql.setSlaveList.run(listText, timestamp, host.reference, computerId);
+    host = { ...host, slave_instance_list: listText, timestamp };
+  }
 
   let slave = sql.slave.get(slaveReference, computerId);
   if (!slave) {
