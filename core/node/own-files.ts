@@ -8,7 +8,7 @@
  * real folders inside the root.
  */
 import { closeSync, constants, lstatSync, mkdirSync, openSync, realpathSync, rmSync, writeSync } from "node:fs";
-import { dirname, relative, resolve, sep } from "node:path";
+import { relative, resolve, sep } from "node:path";
 import { SlapError } from "../errors.ts";
 
 function dropSymlink(path: string): void {
@@ -51,10 +51,4 @@ export function ownFolder(root: string, path: string): string {
   const realBase = realpathSync(base);
   if (real !== realBase && !real.startsWith(`${realBase}${sep}`)) throw new SlapError("bad-request", `refusing ${target}: it resolves to ${real}`);
   return target;
-}
-
-/** The folder a file will be written in, checked with ownFolder. */
-export function ownParent(root: string, file: string): string {
-  ownFolder(root, dirname(file));
-  return file;
 }

@@ -95,23 +95,15 @@ export async function requestInstance(ctx: MasterContext, request: ParsedRequest
   }
   const xml = dict2xml(request.parameters);
   const state = requestedState || partition.requested_state;
-  const changed =
+  // What the node deploys changed: a new timestamp tells it to process the partition again.
+  const deployedChanged =
     partition.timestamp === null ||
-    partition.slap_state !== "busy" ||
-    partition.partition_reference !== name ||
     partition.requested_state !== state ||
     partition.software_release !== request.softwareRelease ||
     partition.software_type !== softwareType ||
     partition.xml !== xml;
-  if (changed) {
-    const timestamp =
-      partition.timestamp === null ||
-      partition.requested_state !== state ||
-      partition.software_release !== request.softwareRelease ||
-      partition.software_type !== softwareType ||
-      partition.xml !== xml
-        ? nextTimestamp()
-        : partition.timestamp;
+  if (deployedChanged || partition.slap_state !== "busy" || partition.partition_reference !== name) {
+    const timestamp = deployedChanged ? nextTimestamp() : partition.timestamp;
     const requestedBy = request.requestedBy || partition.requested_by;
     sql.savePartition.run(name, requestedBy, state, request.softwareRelease, softwareType, xml, timestamp, partition.reference, partition.computer_reference);
     partition = {
@@ -185,9 +177,12 @@ export function requestShared(ctx: MasterContext, request: ParsedRequest): PyObj
     }
   }
   const listText = dumps(list);
-  const timestamp = changed ? nextTimestamp() : host.timestamp;
-  sql.setSlaveList.run(listText, timestamp, host.reference, computerId);
-  host = { ...host, slave_instance_list: listText, timestamp };
+  // A re-request that changes nothing writes nothing, so the store's generation (and the answers cached on it) stay.
+  if (changed || listText !== host.slave_instance_list) {
+    const timestamp = changed ? nextTimestamp() : host.timestamp;
+    sql.setSlaveList.run(listText, timestamp, host.reference, computerId);
+    host = { ...host, slave_instance_list: listText, timestamp };
+  }
 
   let slave = sql.slave.get(slaveReference, computerId);
   if (!slave) {

@@ -67,11 +67,10 @@ type Freshness = "up-to-date" | "stale" | "unchecked";
  * an older master timestamp reprocesses too; a negative periodicity never
  * expires.
  */
-function freshness(path: string, timestamp: string | undefined, periodicity: number, develop: boolean): Freshness {
+function freshness(file: string, stored: string | undefined, timestamp: string | undefined, periodicity: number, develop: boolean): Freshness {
   if (develop || timestamp === undefined || periodicity === 0) return "unchecked";
-  const file = join(path, ".timestamp");
-  if (!existsSync(file)) return "unchecked";
-  if (readFileSync(file, "utf8") !== timestamp) return "stale";
+  if (stored === undefined) return "unchecked";
+  if (stored !== timestamp) return "stale";
   const expired = periodicity > 0 && Date.now() / 1000 > statSync(file).mtimeMs / 1000 + periodicity;
   return expired ? "stale" : "up-to-date";
 }
@@ -114,15 +113,17 @@ export async function processPartition(run: NodeRun, slap: ComputerPartition, op
   const timestampFile = join(path, ".timestamp");
   let stopLog: (() => void) | undefined;
   try {
+    // read once: both the hook and the short-circuit test look at it
+    const stored = existsSync(timestampFile) ? readFileSync(timestampFile, "utf8") : undefined;
     const decided = await run.hooks.instance.shouldProcess.promise({
       partition: job,
       timestamp,
-      stored: existsSync(timestampFile) ? readFileSync(timestampFile, "utf8") : undefined,
+      stored,
       periodicity,
       develop: options.develop,
       forceStop: options.forceStop,
     });
-    const fresh = freshness(path, timestamp, periodicity, options.develop);
+    const fresh = freshness(timestampFile, stored, timestamp, periodicity, options.develop);
     if (decided === false || (decided === undefined && fresh === "up-to-date")) {
       if (state === "started" && !options.forceStop) {
         run.log.debug("Partition already up-to-date.");

@@ -6,6 +6,29 @@
  * register replaces are each on a line of their own (see `fillTemplate`).
  */
 
+/** The reference's one list of URL prefixes, both for download from and upload to the binary cache. */
+const BINARY_CACHE_URL_BLACKLIST = `  https://lab.nexedi.cn/nexedi/slapos/-/raw/master
+  https://lab.nexedi.cn/nexedi/slapos/-/raw/1.0/
+  https://lab.nexedi.cn/nexedi/slapos/-/raw/erp5
+  https://lab.nexedi.com/nexedi/slapos/-/raw/master
+  https://lab.nexedi.com/nexedi/slapos/-/raw/1.0/
+  https://lab.nexedi.com/nexedi/slapos/-/raw/erp5
+  https://lab.nxdcdn.com/nexedi/slapos/-/raw/master
+  https://lab.nxdcdn.com/nexedi/slapos/-/raw/1.0/
+  https://lab.nxdcdn.com/nexedi/slapos/-/raw/erp5
+  https://lab.nexedi.cn/nexedi/slapos/raw/master
+  https://lab.nexedi.cn/nexedi/slapos/raw/1.0/
+  https://lab.nexedi.cn/nexedi/slapos/raw/erp5
+  https://lab.nexedi.com/nexedi/slapos/raw/master
+  https://lab.nexedi.com/nexedi/slapos/raw/1.0/
+  https://lab.nexedi.com/nexedi/slapos/raw/erp5
+  https://lab.nxdcdn.com/nexedi/slapos/raw/master
+  https://lab.nxdcdn.com/nexedi/slapos/raw/1.0/
+  https://lab.nxdcdn.com/nexedi/slapos/raw/erp5
+  http://git.erp5.org/gitweb/slapos.git/blob_plain/HEAD
+  http://git.erp5.org/gitweb/slapos.git/blob_plain/refs/heads
+  /`;
+
 export const NODE_CONFIGURATION_TEMPLATE = `[slapos]
 # The node's id on its master (COMP-...): slapos node register sets it.
 computer_id = COMP-123456789
@@ -145,50 +168,10 @@ signature-certificate-list =
   -----END CERTIFICATE-----
 # Software URLs (prefixes) never taken from the binary cache.
 download-from-binary-cache-url-blacklist =
-  https://lab.nexedi.cn/nexedi/slapos/-/raw/master
-  https://lab.nexedi.cn/nexedi/slapos/-/raw/1.0/
-  https://lab.nexedi.cn/nexedi/slapos/-/raw/erp5
-  https://lab.nexedi.com/nexedi/slapos/-/raw/master
-  https://lab.nexedi.com/nexedi/slapos/-/raw/1.0/
-  https://lab.nexedi.com/nexedi/slapos/-/raw/erp5
-  https://lab.nxdcdn.com/nexedi/slapos/-/raw/master
-  https://lab.nxdcdn.com/nexedi/slapos/-/raw/1.0/
-  https://lab.nxdcdn.com/nexedi/slapos/-/raw/erp5
-  https://lab.nexedi.cn/nexedi/slapos/raw/master
-  https://lab.nexedi.cn/nexedi/slapos/raw/1.0/
-  https://lab.nexedi.cn/nexedi/slapos/raw/erp5
-  https://lab.nexedi.com/nexedi/slapos/raw/master
-  https://lab.nexedi.com/nexedi/slapos/raw/1.0/
-  https://lab.nexedi.com/nexedi/slapos/raw/erp5
-  https://lab.nxdcdn.com/nexedi/slapos/raw/master
-  https://lab.nxdcdn.com/nexedi/slapos/raw/1.0/
-  https://lab.nxdcdn.com/nexedi/slapos/raw/erp5
-  http://git.erp5.org/gitweb/slapos.git/blob_plain/HEAD
-  http://git.erp5.org/gitweb/slapos.git/blob_plain/refs/heads
-  /
+${BINARY_CACHE_URL_BLACKLIST}
 # Software URLs (prefixes) never uploaded to the binary cache.
 upload-to-binary-cache-url-blacklist =
-  https://lab.nexedi.cn/nexedi/slapos/-/raw/master
-  https://lab.nexedi.cn/nexedi/slapos/-/raw/1.0/
-  https://lab.nexedi.cn/nexedi/slapos/-/raw/erp5
-  https://lab.nexedi.com/nexedi/slapos/-/raw/master
-  https://lab.nexedi.com/nexedi/slapos/-/raw/1.0/
-  https://lab.nexedi.com/nexedi/slapos/-/raw/erp5
-  https://lab.nxdcdn.com/nexedi/slapos/-/raw/master
-  https://lab.nxdcdn.com/nexedi/slapos/-/raw/1.0/
-  https://lab.nxdcdn.com/nexedi/slapos/-/raw/erp5
-  https://lab.nexedi.cn/nexedi/slapos/raw/master
-  https://lab.nexedi.cn/nexedi/slapos/raw/1.0/
-  https://lab.nexedi.cn/nexedi/slapos/raw/erp5
-  https://lab.nexedi.com/nexedi/slapos/raw/master
-  https://lab.nexedi.com/nexedi/slapos/raw/1.0/
-  https://lab.nexedi.com/nexedi/slapos/raw/erp5
-  https://lab.nxdcdn.com/nexedi/slapos/raw/master
-  https://lab.nxdcdn.com/nexedi/slapos/raw/1.0/
-  https://lab.nxdcdn.com/nexedi/slapos/raw/erp5
-  http://git.erp5.org/gitweb/slapos.git/blob_plain/HEAD
-  http://git.erp5.org/gitweb/slapos.git/blob_plain/refs/heads
-  /
+${BINARY_CACHE_URL_BLACKLIST}
 
 # Software URLs (prefixes) that must come from the binary cache:
 #download-from-binary-cache-force-url-list =

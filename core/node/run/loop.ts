@@ -195,23 +195,17 @@ export class NodeLoop {
 
   private due(task: Task, now: number): void {
     const interval = this.settings.intervals[task.kind];
-    const nextDue = interval > 0 ? now + (interval + this.jitter(task.kind)) * 1000 : Infinity;
+    const reason = task.reason;
+    // Run or skipped, the task is next due one interval on.
+    task.due = interval > 0 ? now + (interval + this.jitter(task.kind)) * 1000 : Infinity;
+    task.reason = `every ${describe(interval)}`;
     if (task.run) {
       this.log.debug(`node ${task.kind}: still running (pid ${task.run.pid}), skipped`);
-      task.due = nextDue;
-      task.reason = `every ${describe(interval)}`;
-      return;
-    }
-    if (NEEDS_MASTER.has(task.kind) && this.master.state === "down") {
+    } else if (NEEDS_MASTER.has(task.kind) && this.master.state === "down") {
       this.log.debug(`node ${task.kind}: waits for the master`);
-      task.due = nextDue;
-      task.reason = `every ${describe(interval)}`;
-      return;
+    } else {
+      this.start(task, reason);
     }
-    const reason = task.reason;
-    task.due = nextDue;
-    task.reason = `every ${describe(interval)}`;
-    this.start(task, reason);
   }
 
   private completedSoftware(): number {

@@ -12,6 +12,7 @@ import { dumps, loads } from "../../../core/slap/marshal/index.ts";
 import { PyObject, pyDict, type PyDict, type PyValue } from "../../../core/slap/marshal/values.ts";
 import { Computer } from "../../../core/slap/objects.ts";
 import { tempDir } from "../../helpers/tmp.ts";
+import type { Capture } from "../../helpers/wire.ts";
 import { formatDocument, requestFields, type Req } from "./fixtures.ts";
 
 export { formatDocument, requestFields, type Req };
@@ -99,4 +100,17 @@ export async function partition(master: { url: string }, id: string, computer = 
   const found = (await full(master, computer)).getComputerPartitionList().find((p) => p.getId() === id);
   if (!found) throw new Error(`no partition ${id} on ${computer}`);
   return found.raw;
+}
+
+/**
+ * The body a replayed capture sends: its form again, each value through
+ * `rewrite` (paths of the capturing machine), with the captured content
+ * type set in `headers`; undefined for a GET.
+ */
+export function replayBody(capture: Capture, rewrite: (value: string) => string, headers: Record<string, string>): string | undefined {
+  if (capture.method !== "POST") return undefined;
+  headers["Content-Type"] = capture.requestHeaders["content-type"];
+  const form = new URLSearchParams();
+  for (const [key, value] of capture.form) form.append(key, rewrite(value));
+  return form.toString();
 }

@@ -9,7 +9,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { join } from "node:path";
 import { WIRE_DIR, parseCapture, type Capture } from "../../helpers/wire.ts";
-import { req, testMaster, type TestMaster } from "./helpers.ts";
+import { replayBody, req, testMaster, type TestMaster } from "./helpers.ts";
 
 const ORDER = [
   "extra/getHateoasUrl-404.txt",
@@ -61,13 +61,7 @@ describe("replay of the single-call captures against our master", () => {
       }
       const headers: Record<string, string> = { Accept: "*/*" };
       if (capture.requestHeaders["cache-control"]) headers["Cache-Control"] = capture.requestHeaders["cache-control"];
-      let body: string | undefined;
-      if (capture.method === "POST") {
-        headers["Content-Type"] = capture.requestHeaders["content-type"];
-        const form = new URLSearchParams();
-        for (const [key, value] of capture.form) form.append(key, rewrite(value));
-        body = form.toString();
-      }
+      const body = replayBody(capture, rewrite, headers);
       const query = capture.query.toString().replaceAll("+", "%20");
       const response = await fetch(`${master.url}${capture.path}${query ? `?${query}` : ""}`, {
         method: capture.method,

@@ -9,7 +9,7 @@ import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { dumps } from "../../../core/slap/marshal/index.ts";
 import { WIRE_DIR, parseCapture, type Capture } from "../../helpers/wire.ts";
-import { formatDocument, rawPost, testMaster, type TestMaster } from "./helpers.ts";
+import { formatDocument, rawPost, replayBody, testMaster, type TestMaster } from "./helpers.ts";
 
 // Paths in the captures' responses were rewritten after capture; the raw request bodies were not.
 const REWRITES: Array<[string, string]> = [
@@ -58,13 +58,7 @@ describe("replay of wire/slapgrid against our master", () => {
   for (const capture of captures) {
     test(`${capture.file.split("/").pop()} gives the captured answer`, async () => {
       const headers: Record<string, string> = { Accept: "*/*", "User-Agent": "slapos.core/1.24.0" };
-      let body: string | undefined;
-      if (capture.method === "POST") {
-        headers["Content-Type"] = capture.requestHeaders["content-type"];
-        const form = new URLSearchParams();
-        for (const [key, value] of capture.form) form.append(key, rewrite(value));
-        body = form.toString();
-      }
+      const body = replayBody(capture, rewrite, headers);
       const query = capture.query.toString();
       const response = await fetch(`${master.url}${capture.path}${query ? `?${query}` : ""}`, { method: capture.method, headers, body });
       const text = await response.text();
