@@ -1,8 +1,9 @@
 /**
- * Small constructors for catalogue entries: each hook is a tapable hook that
- * carries a one-line contract, so `slapos plugin list` and the docs can show
- * what tapping it means. Every hook takes one input object (waterfalls take
- * the value to transform first, then a context object).
+ * Small constructors for catalogue entries: each hook is a tapable hook
+ * declared with its one-line contract, what tapping it means, which stands
+ * where the hook is declared for plugin authors to read (nothing reads it at
+ * run time). Every hook takes one input object (waterfalls take the value to
+ * transform first, then a context object).
  */
 import {
   AsyncParallelHook,
@@ -13,15 +14,8 @@ import {
   SyncWaterfallHook,
 } from "tapable";
 
-const contracts = new WeakMap<object, string>();
-
-/** The contract of a hook, as declared in the catalogue. */
-export function contractOf(hook: object): string | undefined {
-  return contracts.get(hook);
-}
-
-function describe<H extends object>(hook: H, contract: string): H {
-  contracts.set(hook, contract);
+/** The contract is documentation at the declaration; the hook is returned as is. */
+function describe<H extends object>(hook: H, _contract: string): H {
   return hook;
 }
 
