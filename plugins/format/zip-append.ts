@@ -47,7 +47,8 @@ function readDirectory(bytes: Buffer): Directory {
 
 /** Add `name` holding `content` (deflated) to the archive at `path`, creating it if needed. */
 export function appendToZip(path: string, name: string, content: string, now = new Date()): void {
-  const directory: Directory = existsSync(path) ? readDirectory(readFileSync(path)) : { offset: 0, entries: Buffer.alloc(0), count: 0 };
+  const exists = existsSync(path);
+  const directory: Directory = exists ? readDirectory(readFileSync(path)) : { offset: 0, entries: Buffer.alloc(0), count: 0 };
   const data = Buffer.from(content, "utf8");
   const compressed = deflateRawSync(data);
   const crc = Bun.hash.crc32(data) >>> 0;
@@ -55,30 +56,26 @@ export function appendToZip(path: string, name: string, content: string, now = n
   const flags = /[^\x00-\x7f]/.test(name) ? 0x800 : 0;
   const { time, day } = dosDateTime(now);
 
+  // "version needed" to "file name length": the same 24 bytes in the local and the central header.
+  const shared = Buffer.alloc(24);
+  shared.writeUInt16LE(20, 0);
+  shared.writeUInt16LE(flags, 2);
+  shared.writeUInt16LE(8, 4); // deflated
+  shared.writeUInt16LE(time, 6);
+  shared.writeUInt16LE(day, 8);
+  shared.writeUInt32LE(crc, 10);
+  shared.writeUInt32LE(compressed.length, 14);
+  shared.writeUInt32LE(data.length, 18);
+  shared.writeUInt16LE(fileName.length, 22);
+
   const local = Buffer.alloc(30);
   local.writeUInt32LE(LOCAL_SIGNATURE, 0);
-  local.writeUInt16LE(20, 4);
-  local.writeUInt16LE(flags, 6);
-  local.writeUInt16LE(8, 8);
-  local.writeUInt16LE(time, 10);
-  local.writeUInt16LE(day, 12);
-  local.writeUInt32LE(crc, 14);
-  local.writeUInt32LE(compressed.length, 18);
-  local.writeUInt32LE(data.length, 22);
-  local.writeUInt16LE(fileName.length, 26);
+  shared.copy(local, 4);
 
   const central = Buffer.alloc(46);
   central.writeUInt32LE(CENTRAL_SIGNATURE, 0);
   central.writeUInt16LE((3 << 8) | 20, 4); // made by Unix, zip 2.0
-  central.writeUInt16LE(20, 6);
-  central.writeUInt16LE(flags, 8);
-  central.writeUInt16LE(8, 10);
-  central.writeUInt16LE(time, 12);
-  central.writeUInt16LE(day, 14);
-  central.writeUInt32LE(crc, 16);
-  central.writeUInt32LE(compressed.length, 20);
-  central.writeUInt32LE(data.length, 24);
-  central.writeUInt16LE(fileName.length, 28);
+  shared.copy(central, 6);
   central.writeUInt32LE((0o600 << 16) >>> 0, 38); // -rw------- as writestr gives
   central.writeUInt32LE(directory.offset, 42);
 
@@ -91,7 +88,7 @@ export function appendToZip(path: string, name: string, content: string, now = n
   end.writeUInt32LE(centralSize, 12);
   end.writeUInt32LE(centralStart, 16);
 
-  const fd = openSync(path, existsSync(path) ? "r+" : "w");
+  const fd = openSync(path, exists ? "r+" : "w");
   try {
     ftruncateSync(fd, directory.offset);
     let at = directory.offset;

@@ -37,14 +37,12 @@ import { writeResult } from "./result-file.ts";
 import { spawnPromise } from "./spawn.ts";
 import { decide, generatedFailure, makeResult, promiseErrorText } from "./verdicts.ts";
 
-export { promiseErrorText };
-
 /** Promises run at once unless told otherwise: they mostly wait (sockets, sleeps, children). */
 export const DEFAULT_CONCURRENCY = availableParallelism() * 4;
 /** After a promise's time is up, how long its tap may take to clean up before the run goes on. */
 const SETTLE_AFTER_TIMEOUT_MS = 5000;
 
-export const BOTH_DISABLED = "It's not allowed to disable both Test and Anomaly in promise!";
+const BOTH_DISABLED = "It's not allowed to disable both Test and Anomaly in promise!";
 
 interface RunState {
   hooks: Hooks;

@@ -3,7 +3,7 @@ import { RpcClient, RpcConnectionError } from "../rpc/client.ts";
 import { RpcFault } from "../rpc/codec.ts";
 import { Faults } from "../rpc/faults.ts";
 import { makeNamespec } from "../rpc/process-control.ts";
-import { Exit, type Controller, type Info, type Result } from "./controller.ts";
+import { Exit, type Controller, type Info, type Result, words } from "./controller.ts";
 import { status } from "./process-actions.ts";
 
 export async function avail(ctl: Controller, arg: string): Promise<void> {
@@ -66,7 +66,7 @@ export async function update(ctl: Controller, arg: string): Promise<void> {
     throw error;
   }
   const [added, changed, removed] = result[0];
-  let valid = new Set(arg.split(/\s+/).filter(Boolean));
+  let valid = new Set(words(arg));
   if (valid.has("all")) valid = new Set();
   if (valid.size) {
     const groups = new Set(((await ctl.rpc("getAllProcessInfo")) as Info[]).map((i) => String(i.group)));
@@ -104,7 +104,7 @@ export async function update(ctl: Controller, arg: string): Promise<void> {
 }
 
 export async function add(ctl: Controller, arg: string): Promise<void> {
-  for (const name of arg.split(/\s+/).filter(Boolean)) {
+  for (const name of words(arg)) {
     try {
       await ctl.rpc("addProcessGroup", name);
       ctl.output(`${name}: added process group`);
@@ -126,7 +126,7 @@ export async function add(ctl: Controller, arg: string): Promise<void> {
 }
 
 export async function remove(ctl: Controller, arg: string): Promise<void> {
-  for (const name of arg.split(/\s+/).filter(Boolean)) {
+  for (const name of words(arg)) {
     try {
       await ctl.rpc("removeProcessGroup", name);
       ctl.output(`${name}: removed process group`);

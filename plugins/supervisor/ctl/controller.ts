@@ -13,6 +13,11 @@ import { add, avail, open, reload, remove, reread, shutdown, update, version } f
 import { ACTION_HELP, topics } from "./help.ts";
 import { clear, maintail, pid, restart, signal, start, status, stop, tail } from "./process-actions.ts";
 
+/** The words of an action's argument line. */
+export function words(arg: string): string[] {
+  return arg.split(/\s+/).filter(Boolean);
+}
+
 /** supervisorctl's exit statuses (LSB init script conventions). */
 export const Exit = Object.freeze({ SUCCESS: 0, GENERIC: 1, INVALID_ARGS: 2, UNIMPLEMENTED_FEATURE: 3, INSUFFICIENT_PRIVILEGES: 4, NOT_INSTALLED: 5, NOT_RUNNING: 7 });
 /** `status`'s own exit statuses. */
@@ -136,6 +141,14 @@ export class Controller {
     this.output(message);
     this.exitstatus = status;
     for (const line of ACTION_HELP[action] ?? []) this.output(line);
+  }
+
+  /** Print each result of an all- or group-wide call; a fault other than `ignored` sets the exit status. */
+  showResults(results: Result[], format: (result: Result) => string, ignored?: number): void {
+    for (const result of results) {
+      this.output(format(result));
+      this.exitFromFault(result.status, ignored);
+    }
   }
 
   exitFromFault(code: number, ignored?: number): void {

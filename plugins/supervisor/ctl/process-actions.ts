@@ -3,7 +3,7 @@ import { STOPPED_STATES } from "../daemon/states.ts";
 import { RpcFault, type RpcValue } from "../rpc/codec.ts";
 import { Faults } from "../rpc/faults.ts";
 import { makeNamespec, splitNamespec } from "../rpc/process-control.ts";
-import { Exit, STATUS_NOT_RUNNING, STATUS_UNKNOWN, type Controller, type Info, type Result } from "./controller.ts";
+import { Exit, STATUS_NOT_RUNNING, STATUS_UNKNOWN, type Controller, type Info, type Result, words } from "./controller.ts";
 import { runTail } from "./tail.ts";
 
 function showStatuses(ctl: Controller, infos: Info[]): void {
@@ -20,7 +20,7 @@ export async function status(ctl: Controller, arg: string): Promise<void> {
     return;
   }
   const all = (await ctl.rpc("getAllProcessInfo")) as Info[];
-  const names = arg.split(/\s+/).filter(Boolean);
+  const names = words(arg);
   let matching: Info[];
   if (!names.length || names.includes("all")) matching = all;
   else {
@@ -39,7 +39,7 @@ export async function status(ctl: Controller, arg: string): Promise<void> {
   for (const info of matching) if (STOPPED_STATES.includes(Number(info.state))) ctl.exitstatus = STATUS_NOT_RUNNING;
 }
 
-function startResult(ctl: Controller, result: Result): string {
+function startResult(result: Result): string {
   const name = makeNamespec(result.group, result.name);
   const messages: Record<number, string> = {
     [Faults.BAD_NAME]: "no such process",
@@ -55,7 +55,7 @@ function startResult(ctl: Controller, result: Result): string {
   return `${name}: ERROR (${message})`;
 }
 
-function signalResult(ctl: Controller, result: Result, success = "signalled"): string {
+function signalResult(result: Result, success = "signalled"): string {
   const name = makeNamespec(result.group, result.name);
   switch (result.status) {
     case Faults.BAD_NAME:
@@ -73,7 +73,8 @@ function signalResult(ctl: Controller, result: Result, success = "signalled"): s
   }
 }
 
-async function each(ctl: Controller, 
+async function each(
+  ctl: Controller,
   names: string[],
   all: () => Promise<RpcValue>,
   group: (g: string) => Promise<RpcValue>,
@@ -84,20 +85,14 @@ async function each(ctl: Controller,
   badGroupStatus: number,
 ): Promise<void> {
   if (names.includes("all")) {
-    for (const result of (await all()) as Result[]) {
-      ctl.output(format(result));
-      ctl.exitFromFault(result.status, ignored);
-    }
+    ctl.showResults((await all()) as Result[], format, ignored);
     return;
   }
   for (const name of names) {
     const [groupName, processName] = splitNamespec(name);
     if (processName === null) {
       try {
-        for (const result of (await group(groupName)) as Result[]) {
-          ctl.output(format(result));
-          ctl.exitFromFault(result.status, ignored);
-        }
+        ctl.showResults((await group(groupName)) as Result[], format, ignored);
       } catch (error) {
         if (error instanceof RpcFault && error.faultCode === Faults.BAD_NAME) {
           ctl.output(`${groupName}: ERROR (no such group)`);
@@ -123,14 +118,15 @@ async function each(ctl: Controller,
 
 export async function start(ctl: Controller, arg: string): Promise<void> {
   if (!(await ctl.upcheck())) return;
-  const names = arg.split(/\s+/).filter(Boolean);
+  const names = words(arg);
   if (!names.length) return ctl.usage("Error: start requires a process name", "start", Exit.INVALID_ARGS);
-  await each(ctl, 
+  await each(
+    ctl,
     names,
     () => ctl.rpc("startAllProcesses"),
     (g) => ctl.rpc("startProcessGroup", g),
     (n) => ctl.rpc("startProcess", n),
-    (r) => startResult(ctl, r),
+    startResult,
     "started",
     Faults.ALREADY_STARTED,
     Exit.INVALID_ARGS,
@@ -139,14 +135,15 @@ export async function start(ctl: Controller, arg: string): Promise<void> {
 
 export async function stop(ctl: Controller, arg: string): Promise<void> {
   if (!(await ctl.upcheck())) return;
-  const names = arg.split(/\s+/).filter(Boolean);
+  const names = words(arg);
   if (!names.length) return ctl.usage("Error: stop requires a process name", "stop");
-  await each(ctl, 
+  await each(
+    ctl,
     names,
     () => ctl.rpc("stopAllProcesses"),
     (g) => ctl.rpc("stopProcessGroup", g),
     (n) => ctl.rpc("stopProcess", n),
-    (r) => signalResult(ctl, r, "stopped"),
+    (r) => signalResult(r, "stopped"),
     "stopped",
     Faults.NOT_RUNNING,
     Exit.GENERIC,
@@ -162,15 +159,16 @@ export async function restart(ctl: Controller, arg: string): Promise<void> {
 
 export async function signal(ctl: Controller, arg: string): Promise<void> {
   if (!(await ctl.upcheck())) return;
-  const args = arg.split(/\s+/).filter(Boolean);
+  const args = words(arg);
   if (args.length < 2) return ctl.usage("Error: signal requires a signal name and a process name", "signal");
   const [sig, ...names] = args;
-  await each(ctl, 
+  await each(
+    ctl,
     names,
     () => ctl.rpc("signalAllProcesses", sig),
     (g) => ctl.rpc("signalProcessGroup", g, sig),
     (n) => ctl.rpc("signalProcess", n, sig),
-    (r) => signalResult(ctl, r),
+    (r) => signalResult(r),
     "signalled",
     undefined,
     Exit.GENERIC,
@@ -179,7 +177,7 @@ export async function signal(ctl: Controller, arg: string): Promise<void> {
 
 export async function pid(ctl: Controller, arg: string): Promise<void> {
   if (!(await ctl.upcheck())) return;
-  const names = arg.split(/\s+/).filter(Boolean);
+  const names = words(arg);
   if (!names.length) {
     ctl.output(String(await ctl.rpc("getPID")));
     return;
@@ -203,7 +201,7 @@ export async function pid(ctl: Controller, arg: string): Promise<void> {
 
 export async function tail(ctl: Controller, arg: string): Promise<void> {
   if (!(await ctl.upcheck())) return;
-  const args = arg.split(/\s+/).filter(Boolean);
+  const args = words(arg);
   if (args.length < 1) return ctl.usage("Error: too few arguments", "tail");
   if (args.length > 3) return ctl.usage("Error: too many arguments", "tail");
   const modifier = args[0].startsWith("-") ? args.shift()! : undefined;
@@ -257,7 +255,7 @@ export async function tail(ctl: Controller, arg: string): Promise<void> {
 
 export async function maintail(ctl: Controller, arg: string): Promise<void> {
   if (!(await ctl.upcheck())) return;
-  const args = arg.split(/\s+/).filter(Boolean);
+  const args = words(arg);
   if (args.length > 1) return ctl.usage("Error: too many arguments", "maintail");
   let bytes = 1600;
   if (args.length === 1) {
@@ -287,7 +285,7 @@ export async function maintail(ctl: Controller, arg: string): Promise<void> {
 
 export async function clear(ctl: Controller, arg: string): Promise<void> {
   if (!(await ctl.upcheck())) return;
-  const names = arg.split(/\s+/).filter(Boolean);
+  const names = words(arg);
   if (!names.length) return ctl.usage("Error: clear requires a process name", "clear");
   const format = (r: Result) => {
     const name = makeNamespec(r.group, r.name);
@@ -297,10 +295,7 @@ export async function clear(ctl: Controller, arg: string): Promise<void> {
     throw new Error(`Unknown result code ${r.status} for ${name}`);
   };
   if (names.includes("all")) {
-    for (const result of (await ctl.rpc("clearAllProcessLogs")) as Result[]) {
-      ctl.output(format(result));
-      ctl.exitFromFault(result.status);
-    }
+    ctl.showResults((await ctl.rpc("clearAllProcessLogs")) as Result[], format);
     return;
   }
   for (const name of names) {

@@ -60,17 +60,6 @@ export interface ListenerPoolLink {
   rejected(process: Subprocess, event: SupervisorEvent): void;
 }
 
-const EVENT_OF_STATE: Record<number, string> = {
-  [ProcessStates.BACKOFF]: "PROCESS_STATE_BACKOFF",
-  [ProcessStates.FATAL]: "PROCESS_STATE_FATAL",
-  [ProcessStates.UNKNOWN]: "PROCESS_STATE_UNKNOWN",
-  [ProcessStates.STOPPED]: "PROCESS_STATE_STOPPED",
-  [ProcessStates.EXITED]: "PROCESS_STATE_EXITED",
-  [ProcessStates.RUNNING]: "PROCESS_STATE_RUNNING",
-  [ProcessStates.STARTING]: "PROCESS_STATE_STARTING",
-  [ProcessStates.STOPPING]: "PROCESS_STATE_STOPPING",
-};
-
 /** The longest back-off delay with startretries=forever, in seconds. */
 const FOREVER_MAX_DELAY = 60;
 
@@ -122,22 +111,17 @@ export class Subprocess {
       group,
       pid: () => this.pid,
     };
-    this.stdout = new OutputChannel(
-      "stdout",
-      config.stdout_logfile,
-      config.stdout_logfile_maxbytes,
-      config.stdout_logfile_backups,
-      config.stdout_events_enabled,
-      context,
-    );
-    this.stderr = new OutputChannel(
-      "stderr",
-      config.stderr_logfile,
-      config.stderr_logfile_maxbytes,
-      config.stderr_logfile_backups,
-      config.stderr_events_enabled,
-      context,
-    );
+    const channel = (name: "stdout" | "stderr") =>
+      new OutputChannel(
+        name,
+        config[`${name}_logfile`],
+        config[`${name}_logfile_maxbytes`],
+        config[`${name}_logfile_backups`],
+        config[`${name}_events_enabled`],
+        context,
+      );
+    this.stdout = channel("stdout");
+    this.stderr = channel("stderr");
   }
 
   get name(): string {
@@ -163,8 +147,8 @@ export class Subprocess {
     if (state === old) return;
     this.state = state;
     if (state === ProcessStates.BACKOFF) this.backoff += 1;
-    const type = EVENT_OF_STATE[state];
-    if (type && this.host.events.wants(type)) {
+    const type = `PROCESS_STATE_${processStateName(state)}`;
+    if (this.host.events.wants(type)) {
       const extras: Array<[string, string | number]> = [];
       if (state === ProcessStates.STARTING || state === ProcessStates.BACKOFF) extras.push(["tries", this.backoff]);
       else if (state === ProcessStates.EXITED) extras.push(["expected", expected ? 1 : 0], ["pid", this.pid]);
@@ -255,12 +239,13 @@ export class Subprocess {
     this.child = child;
     this.pid = child.pid;
     const start = readStat(child.pid)?.start;
+    const serverurl = plan.env.SUPERVISOR_SERVER_URL ?? null;
     this.identity = start
       ? {
           start,
           uid: this.config.uid ?? process.getuid?.() ?? 0,
-          serverurl: plan.env.SUPERVISOR_SERVER_URL ?? null,
-          spawn: spawnFingerprint(this.config, plan.env.SUPERVISOR_SERVER_URL ?? null),
+          serverurl,
+          spawn: spawnFingerprint(this.config, serverurl),
           pipes: (pipes ?? []).map((pipe) => pipeName(pipe.read)).filter((name) => name !== undefined),
           adopted: false,
         }
@@ -616,7 +601,6 @@ export class Subprocess {
     });
     this.host.pending(work);
   }
-
 
   /** Is the daemon allowed to start this process on its own (autostart)? */
   autostartDue(): boolean {

@@ -11,8 +11,6 @@ export const ProcessStates = Object.freeze({
   UNKNOWN: 1000,
 });
 
-export type ProcessState = (typeof ProcessStates)[keyof typeof ProcessStates];
-
 export const STOPPED_STATES: readonly number[] = [
   ProcessStates.STOPPED,
   ProcessStates.EXITED,

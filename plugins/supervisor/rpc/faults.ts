@@ -26,8 +26,6 @@ export const Faults = Object.freeze({
   CANT_REREAD: 92,
 });
 
-export type FaultName = keyof typeof Faults;
-
 export function faultName(code: number): string {
   for (const [name, value] of Object.entries(Faults)) if (value === code) return name;
   return "UNKNOWN";

@@ -1,24 +1,14 @@
 /** The log-reading part of the `supervisor.*` namespace: the main log and the processes' stdout/stderr logs. */
 import { existsSync } from "node:fs";
+import { int, str } from "./args.ts";
 import type { RpcValue } from "./codec.ts";
 import { Faults, RpcError } from "./faults.ts";
 import { readFile, tailFile } from "./logfiles.ts";
 import type { DaemonControl, RpcMethod } from "./methods.ts";
-import { groupAndProcess, makeNamespec } from "./process-control.ts";
-
-function str(value: RpcValue | undefined): string {
-  if (typeof value !== "string") throw new RpcError(Faults.INCORRECT_PARAMETERS);
-  return value;
-}
-
-function int(value: RpcValue | undefined): number {
-  if (typeof value !== "number" || !Number.isInteger(value)) throw new RpcError(Faults.INCORRECT_PARAMETERS);
-  return value;
-}
+import { makeNamespec, namedProcess } from "./process-control.ts";
 
 function processLogPath(d: DaemonControl, namespec: string, channel: "stdout" | "stderr"): string | null {
-  const [, process] = groupAndProcess(d.supervisor, namespec);
-  if (!process) throw new RpcError(Faults.BAD_NAME, namespec);
+  const process = namedProcess(d.supervisor, namespec);
   return channel === "stdout" ? process.config.stdout_logfile : process.config.stderr_logfile;
 }
 
@@ -94,8 +84,7 @@ export function logMethods(d: DaemonControl): Record<string, RpcMethod> {
       help: "Clear the stdout and stderr logs for the named process and\nreopen them.\n\n@param string name   The name of the process (or 'group:name')\n@return boolean result      Always True unless error",
       arity: [1, 1],
       call: (name) => {
-        const [, process] = groupAndProcess(s, str(name));
-        if (!process) throw new RpcError(Faults.BAD_NAME, String(name));
+        const process = namedProcess(s, str(name));
         try {
           process.stdout.remove();
           process.stderr.remove();

@@ -5,12 +5,13 @@
  */
 import { processStateName, SupervisorStates, supervisorStateName } from "../daemon/states.ts";
 import type { Supervisor } from "../daemon/supervisor.ts";
+import { bool, int, str } from "./args.ts";
 import type { RpcValue } from "./codec.ts";
 import { configInfo, processInfo } from "./describe.ts";
 import { Faults, RpcError, toFault } from "./faults.ts";
 import { logMethods } from "./methods-logs.ts";
 import {
-  groupAndProcess,
+  namedProcess,
   signalAll,
   signalGroup,
   signalProcess,
@@ -44,24 +45,6 @@ export interface DaemonControl {
   restart(): void;
   clearMainLog(): void;
 }
-
-function bool(value: RpcValue | undefined, fallback: boolean): boolean {
-  return value === undefined ? fallback : Boolean(value);
-}
-
-function str(value: RpcValue | undefined): string {
-  if (typeof value !== "string") throw new RpcError(Faults.INCORRECT_PARAMETERS);
-  return value;
-}
-
-function int(value: RpcValue | undefined): number {
-  if (typeof value !== "number" || !Number.isInteger(value)) throw new RpcError(Faults.INCORRECT_PARAMETERS);
-  return value;
-}
-
-
-
-
 
 export function supervisorNamespace(d: DaemonControl): Record<string, RpcMethod> {
   const s = d.supervisor;
@@ -215,8 +198,7 @@ export function supervisorNamespace(d: DaemonControl): Record<string, RpcMethod>
       help: "Get info about a process named name\n\n@param string name The name of the process (or 'group:name')\n@return struct result     A structure containing data about the process",
       arity: [1, 1],
       call: (name) => {
-        const [, process] = groupAndProcess(s, str(name));
-        if (!process) throw new RpcError(Faults.BAD_NAME, String(name));
+        const process = namedProcess(s, str(name));
         return processInfo(process);
       },
     },
@@ -238,8 +220,7 @@ export function supervisorNamespace(d: DaemonControl): Record<string, RpcMethod>
         if (typeof chars !== "string" && !(chars instanceof Uint8Array)) {
           throw new RpcError(Faults.INCORRECT_PARAMETERS, String(chars));
         }
-        const [, process] = groupAndProcess(s, str(name));
-        if (!process) throw new RpcError(Faults.BAD_NAME, String(name));
+        const process = namedProcess(s, str(name));
         if (!process.pid || process.killing) throw new RpcError(Faults.NOT_RUNNING, String(name));
         try {
           process.write(chars);

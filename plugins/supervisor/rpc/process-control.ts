@@ -34,6 +34,13 @@ export function groupAndProcess(supervisor: Supervisor, namespec: string): [Proc
   return [group, process];
 }
 
+/** The one process `namespec` names; a group name alone (or an unknown name) is BAD_NAME. */
+export function namedProcess(supervisor: Supervisor, namespec: string): Subprocess {
+  const [, process] = groupAndProcess(supervisor, namespec);
+  if (!process) throw new RpcError(Faults.BAD_NAME, namespec);
+  return process;
+}
+
 export type Result = { name: string; group: string; status: number; description: string };
 
 function result(process: Subprocess, status: number, description: string): Result {

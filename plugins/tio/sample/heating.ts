@@ -11,20 +11,15 @@
  * model; here a missing sensor, a hot sensor or an unknown model skip the
  * test with a warning, and the readings are compared as numbers.
  */
+import type { CollectSample } from "../../../core/hooks/groups/report.ts";
 import type { Logger } from "../../../core/log/logger.ts";
 import { readSensors } from "./sensors.ts";
 
 /** °C per second of load above which a model counts as heating. */
 export const CONTRIBUTION_LIMITS: Readonly<Record<string, number>> = Object.freeze({ shuttle_ds61_i7: 0.045, nuc_i7: 0.055 });
 
-export interface HeatingResult {
-  model_id: string;
-  sensor_id: string;
-  initial_temperature: number;
-  final_temperature: number;
-  delta_time: number;
-  zero_emission_ratio: number;
-}
+/** One heating test's result, as the collect sample carries it. */
+export type HeatingResult = NonNullable<CollectSample["heating"]>;
 
 export interface HeatingOptions {
   sensorId: string;

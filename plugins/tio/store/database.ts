@@ -219,6 +219,3 @@ export function preservedDates(days: number, today: string): string[] {
   for (let i = 0; i < days; i++) out.push(new Date(base - i * 86_400_000).toISOString().slice(0, 10));
   return out;
 }
-
-/** Every table the reference knows, in creation order. */
-export const TABLE_NAMES = TABLES.map(([name]) => name);

@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { SlapConfig } from "../../../core/config/slap-config.ts";
 import { configureLogging, logSettings } from "../../../core/log/logger.ts";
 import { formatConfig, formatNode, FormatUsageError, standaloneDefinition } from "../../../plugins/format/api.ts";
-import { cleanUpAfterFile, tempDir, writeConfig } from "./helpers.ts";
+import { HANDS_OFF_FORMAT, cleanUpAfterFile, tempDir, writeConfig } from "./helpers.ts";
 
 cleanUpAfterFile();
 const logging = { ...logSettings() };
@@ -23,12 +23,8 @@ function standalone(dir: string, masterUrl: string, slapformat: Record<string, s
       slapformat: {
         input_definition_file: join(dir, "definition.cfg"),
         partition_amount: "2",
-        alter_user: "false",
-        alter_network: "false",
-        create_tap: "false",
-        create_tun: "false",
+        ...HANDS_OFF_FORMAT,
         computer_xml: join(dir, "slapos.xml"),
-        public_ipv4_lookup: "false",
         ...slapformat,
       },
     }),

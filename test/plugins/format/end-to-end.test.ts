@@ -10,7 +10,7 @@ import { SlapClient } from "../../../core/slap/client.ts";
 import { standaloneDefinition } from "../../../plugins/format/definition.ts";
 import { slapos, startSlapos } from "../../helpers/binary.ts";
 import { freePort, waitFor } from "../../helpers/ports.ts";
-import { cleanUpAfterFile, tempDir, writeConfig } from "./helpers.ts";
+import { HANDS_OFF_FORMAT, cleanUpAfterFile, tempDir, writeConfig } from "./helpers.ts";
 
 cleanUpAfterFile();
 
@@ -39,12 +39,8 @@ describe("format → embedded master", () => {
       slapformat: {
         input_definition_file: definition,
         partition_amount: 3,
-        alter_user: "false",
-        alter_network: "false",
-        create_tap: "false",
-        create_tun: "false",
+        ...HANDS_OFF_FORMAT,
         computer_xml: join(dir, "slapos.xml"),
-        public_ipv4_lookup: "false",
       },
       slapproxy: { host: "127.0.0.1", port, database_uri: join(dir, "proxy.db") },
     });

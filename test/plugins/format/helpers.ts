@@ -126,6 +126,15 @@ export function createNetns(options: { dad?: boolean; base?: string } = {}): Net
   };
 }
 
+/** `[slapformat]` options for a run that changes nothing on the machine: no user, address, tap, tun, nor public IPv4 lookup. */
+export const HANDS_OFF_FORMAT = {
+  alter_user: "false",
+  alter_network: "false",
+  create_tap: "false",
+  create_tun: "false",
+  public_ipv4_lookup: "false",
+} as const;
+
 /** Write a slapos.cfg with `[slapos]` and `[slapformat]` (and extra sections); returns its path. */
 export function writeConfig(dir: string, sections: Record<string, Record<string, string | number | boolean>>, name = "slapos.cfg"): string {
   const text = Object.entries(sections)

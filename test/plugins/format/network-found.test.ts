@@ -16,19 +16,7 @@ describe.skipIf(!IS_ROOT)("the network as it is found", () => {
   test("an IPv6 under duplicate address detection is waited for, then kept", async () => {
     const ns = createNetns({ dad: true });
     const dir = tempDir();
-    const cfg = writeConfig(dir, {
-      slapos: { computer_id: "COMP-DAD", master_url: "http://127.0.0.1:1", instance_root: join(dir, "inst"), software_root: join(dir, "soft") },
-      slapformat: {
-        computer_xml: join(dir, "slapos.xml"),
-        interface_name: "eth0",
-        ipv4_local_network: "10.0.0.0/16",
-        partition_amount: 1,
-        alter_user: false,
-        create_tap: false,
-        partition_has_ipv6_range: false,
-        public_ipv4_lookup: false,
-      },
-    });
+    const cfg = plainConfig(dir);
     const r = await ns.slapos(["node", "format", "--now", "--cfg", cfg]);
     expect(r.code).toBe(2);
     expect(ns.sh("ip -6 addr list dev eth0")).toMatch(/inet6 2001:db8:1:2::2\/64 scope global \n/);

@@ -13,7 +13,7 @@ import { standaloneDefinition } from "../../../plugins/format/definition.ts";
 import { BINARY, type RunResult } from "../../helpers/binary.ts";
 import { replayMaster } from "../../helpers/replay-master.ts";
 import { parseCapture, WIRE_DIR } from "../../helpers/wire.ts";
-import { addUser, createNetns, IS_ROOT, traceOf, userPrefix, writeConfig, cleanUpAfterFile, tempDir } from "./helpers.ts";
+import { HANDS_OFF_FORMAT, addUser, createNetns, IS_ROOT, traceOf, userPrefix, writeConfig, cleanUpAfterFile, tempDir } from "./helpers.ts";
 
 cleanUpAfterFile();
 
@@ -70,13 +70,9 @@ describe.skipIf(!IS_ROOT)("format as a normal user", () => {
       slapformat: {
         input_definition_file: definition,
         partition_amount: count,
-        alter_user: "false",
-        alter_network: "false",
-        create_tap: "false",
-        create_tun: "false",
+        ...HANDS_OFF_FORMAT,
         computer_xml: join(dir, "slapos.xml"),
         partition_has_ipv6_range: "true",
-        public_ipv4_lookup: "false",
       },
     });
     return cfg;

@@ -11,7 +11,7 @@ import { slapos } from "../../helpers/binary.ts";
 import { makeCerts } from "../../helpers/certs.ts";
 import { replayMaster } from "../../helpers/replay-master.ts";
 import { parseCapture, WIRE_DIR } from "../../helpers/wire.ts";
-import { writeConfig, tempDir, cleanUpAfterFile } from "./helpers.ts";
+import { HANDS_OFF_FORMAT, writeConfig, tempDir, cleanUpAfterFile } from "./helpers.ts";
 
 cleanUpAfterFile();
 
@@ -61,13 +61,9 @@ function standaloneConfig(dir: string, masterUrl: string, extra: Record<string, 
     slapformat: {
       input_definition_file: captureDefinition(dir),
       partition_amount: "2",
-      alter_user: "false",
-      alter_network: "false",
-      create_tap: "false",
-      create_tun: "false",
+      ...HANDS_OFF_FORMAT,
       computer_xml: join(dir, "slapos.xml"),
       partition_has_ipv6_range: "false",
-      public_ipv4_lookup: "false",
       ...extra.slapformat,
     },
   });
