@@ -84,13 +84,15 @@ export class Supervisor {
     this.log = options.log;
     this.config = options.config;
     const env = options.env ?? { ...process.env };
+    const inForce = () => this.config;
     this.host = {
       log: this.log,
       events: this.events,
       mood: () => this.mood,
       planContext: (group: string): PlanContext => ({ group, env, serverurl: serverUrlOf(this.config) }),
+      // The configuration in force: a restart in place (reload, SIGHUP) replaces it.
       get stripAnsi() {
-        return options.config.supervisord.strip_ansi;
+        return inForce().supervisord.strip_ansi;
       },
       exited: (info) => {
         try {
